@@ -1,0 +1,20 @@
+package dev.switchboard;
+
+/**
+ * Something a transport may or may not be able to do. A transport declares what it can do through
+ * {@link Transport#capabilities()}; an option that needs a capability the transport lacks is
+ * rejected with {@link UnsupportedFeatureException}, never silently ignored.
+ */
+public enum Capability {
+  /**
+   * Sends a {@code GET} with a body intact (method, headers and every byte). Without it, {@link
+   * GetWithBody#NATIVE} fails at once and {@link GetWithBody#AS_POST} is the alternative.
+   */
+  GET_WITH_BODY,
+  /** Speaks HTTP/2 when {@link TransportConfig#httpVersion()} asks for it. */
+  HTTP_2,
+  /**
+   * Uses a caller-supplied {@link javax.net.ssl.SSLContext} ({@link TransportConfig#sslContext()}).
+   */
+  CUSTOM_SSL_CONTEXT
+}

@@ -1,0 +1,743 @@
+package dev.switchboard;
+
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeListener;
+import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.TransportEngine;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one implementation of {@link Transport}: the policy every engine gets, applied once.
+ *
+ * <p>Order, outermost first: interceptors, redirects, GET-body mode, request deadline (per call),
+ * User-Agent and compression headers, the engine's exchange with the response timeout and the body
+ * limit, decoding, status mapping, completion on the callback executor.
+ */
+final class LayeredTransport implements Transport {
+  private static final String ACCEPT_ENCODING = "gzip, deflate";
+
+  private final TransportEngine engine;
+  private final TransportConfig config;
+  private final String name;
+  private final Set<Capability> capabilities;
+  private final String userAgent;
+  private final Executor callbacks;
+  private final ExecutorService ownedCallbacks;
+  private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+  private final ThreadLocal<Boolean> onCallbackThread = new ThreadLocal<>();
+  private final ThreadLocal<Boolean> onIoThread = new ThreadLocal<>();
+  private volatile boolean closed;
+
+  LayeredTransport(TransportEngine engine, TransportConfig config) {
+    this.engine = engine;
+    this.config = config;
+    this.name = engine.name();
+    this.capabilities = Set.copyOf(engine.capabilities());
+    this.userAgent =
+        config.userAgent() != null
+            ? config.userAgent()
+            : "switchboard/" + Transports.version() + " (" + name + ")";
+    if (config.callbackExecutor() != null) {
+      this.callbacks = config.callbackExecutor();
+      this.ownedCallbacks = null;
+    } else {
+      AtomicInteger n = new AtomicInteger();
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
+              0,
+              Integer.MAX_VALUE,
+              30,
+              TimeUnit.SECONDS,
+              new SynchronousQueue<>(),
+              r -> {
+                Thread t =
+                    new Thread(r, "switchboard-" + name + "-callback-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      this.callbacks = pool;
+      this.ownedCallbacks = pool;
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public String toString() {
+    return "Transport[" + name + "]";
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  @Override
+  public CompletableFuture<Response> send(Request request) {
+    if (request == null) {
+      return CompletableFuture.failedFuture(
+          new TransportException("request is null", null, name, false, null));
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(closedException(request, false));
+    }
+    Call call = new Call(request);
+    inFlight.add(call);
+    if (closed) { // close() may have run between the check and add
+      call.fail(closedException(request, false));
+      return call.result;
+    }
+    call.result.whenComplete(
+        (r, e) -> {
+          inFlight.remove(call);
+          call.ended();
+        });
+    call.startDeadline();
+    CompletableFuture<Response> chained;
+    try {
+      chained = new ChainStep(call, 0, request).proceed(request);
+    } catch (RuntimeException e) {
+      chained = CompletableFuture.failedFuture(e);
+    }
+    chained.whenComplete(
+        (r, e) -> {
+          if (e == null) {
+            call.succeed(r);
+          } else {
+            call.fail(normalize(e, call.original));
+          }
+        });
+    return call.result;
+  }
+
+  @Override
+  public Response execute(Request request) {
+    if (isTransportThread()) {
+      throw new IllegalStateException(
+          "execute() was called on a thread of the '"
+              + name
+              + "' transport ("
+              + Thread.currentThread().getName()
+              + "); blocking here could deadlock: compose on send(...) instead");
+    }
+    CompletableFuture<Response> f = send(request);
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof TransportException te) {
+        throw te;
+      }
+      if (cause instanceof CancellationException ce) {
+        throw ce;
+      }
+      throw normalize(cause, request);
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new TransportException(
+          "interrupted while waiting for the response; the exchange was aborted",
+          request,
+          name,
+          true,
+          e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<Response>> sendAll(List<Request> requests) {
+    List<CompletableFuture<Response>> futures = new ArrayList<>(requests.size());
+    for (Request r : requests) {
+      futures.add(send(r));
+    }
+    CompletableFuture<List<Response>> all = new CompletableFuture<>();
+    for (CompletableFuture<Response> f : futures) {
+      f.whenComplete(
+          (r, e) -> {
+            if (e != null && all.completeExceptionally(unwrap(e))) {
+              futures.forEach(other -> other.cancel(true));
+            }
+          });
+    }
+    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+        .thenRun(
+            () -> {
+              List<Response> out = new ArrayList<>(futures.size());
+              futures.forEach(f -> out.add(f.join()));
+              all.complete(List.copyOf(out));
+            });
+    all.whenComplete(
+        (r, e) -> {
+          if (all.isCancelled()) {
+            futures.forEach(f -> f.cancel(true));
+          }
+        });
+    return all;
+  }
+
+  @Override
+  public CompletableFuture<List<Outcome>> sendAllSettled(List<Request> requests) {
+    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(requests.size());
+    for (Request r : requests) {
+      outcomes.add(
+          send(r)
+              .handle(
+                  (resp, e) ->
+                      e == null ? Outcome.success(r, resp) : Outcome.failure(r, unwrap(e))));
+    }
+    return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Call call : List.copyOf(inFlight)) {
+      call.fail(closedException(call.original, true));
+    }
+    try {
+      engine.close();
+    } finally {
+      if (ownedCallbacks != null) {
+        ownedCallbacks.shutdown();
+      }
+    }
+  }
+
+  private TransportException closedException(Request request, boolean inFlight) {
+    return new TransportException(
+        inFlight
+            ? "the transport was closed while this request was in flight"
+            : "the transport is closed; create a new one to send requests",
+        request,
+        name,
+        inFlight,
+        null);
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  boolean isTransportThread() {
+    return onCallbackThread.get() != null || onIoThread.get() != null;
+  }
+
+  /** Runs {@code task} on the callback executor, marked as a callback thread. */
+  private void dispatch(Runnable task) {
+    Runnable marked =
+        () -> {
+          Boolean outer = onCallbackThread.get();
+          onCallbackThread.set(Boolean.TRUE);
+          try {
+            task.run();
+          } finally {
+            if (outer == null) {
+              onCallbackThread.remove();
+            }
+          }
+        };
+    try {
+      callbacks.execute(marked);
+    } catch (RejectedExecutionException e) {
+      marked.run(); // the executor is shut down: complete here rather than never
+    }
+  }
+
+  private void markIoThread() {
+    if (onIoThread.get() == null && onCallbackThread.get() == null) {
+      onIoThread.set(Boolean.TRUE);
+    }
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  private TransportException normalize(Throwable e, Request request) {
+    Throwable t = unwrap(e);
+    if (t instanceof TransportException te) {
+      return te;
+    }
+    if (t instanceof CancellationException) {
+      return new TransportException("the call was cancelled", request, name, true, t);
+    }
+    return new TransportException(
+        "an interceptor failed: " + t, request, name, true, t); // only user code gets here
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- one call
+
+  /** One {@link #send}: the user's future, its deadline, the exchange currently in flight. */
+  private final class Call {
+    final Request original;
+    final CompletableFuture<Response> result = new CompletableFuture<>();
+    final Duration requestTimeout;
+    final long deadlineNanos;
+    volatile ExchangeState current;
+    private volatile ScheduledFuture<?> deadlineTimer;
+
+    Call(Request original) {
+      this.original = original;
+      this.requestTimeout =
+          original.requestTimeout() != null ? original.requestTimeout() : config.requestTimeout();
+      this.deadlineNanos =
+          requestTimeout == null ? Long.MAX_VALUE : System.nanoTime() + requestTimeout.toNanos();
+    }
+
+    void startDeadline() {
+      if (requestTimeout != null) {
+        deadlineTimer = Timers.schedule(this::deadlinePassed, requestTimeout.toNanos());
+      }
+    }
+
+    Optional<Duration> timeLeft() {
+      if (requestTimeout == null) {
+        return Optional.empty();
+      }
+      long left = deadlineNanos - System.nanoTime();
+      return Optional.of(Duration.ofNanos(Math.max(0, left)));
+    }
+
+    private void deadlinePassed() {
+      ExchangeState st = current;
+      boolean sent = st != null && st.requestSent;
+      RequestTimeoutException e =
+          new RequestTimeoutException(requestTimeout, original, name, sent, null);
+      if (st != null) {
+        st.fail(e, true);
+      }
+      fail(e);
+    }
+
+    void succeed(Response r) {
+      if (onCallbackThread.get() != null) {
+        result.complete(r);
+      } else {
+        dispatch(() -> result.complete(r));
+      }
+    }
+
+    void fail(Throwable e) {
+      if (result.isDone()) {
+        return;
+      }
+      if (onCallbackThread.get() != null) {
+        result.completeExceptionally(e);
+      } else {
+        dispatch(() -> result.completeExceptionally(e));
+      }
+    }
+
+    /** The user's future is done (success, failure or cancel): stop what is still running. */
+    void ended() {
+      ScheduledFuture<?> t = deadlineTimer;
+      if (t != null) {
+        t.cancel(false);
+      }
+      ExchangeState st = current;
+      if (st != null && result.isCancelled()) {
+        st.fail(new TransportException("the call was cancelled", original, name, true, null), true);
+      } else if (st != null && result.isCompletedExceptionally()) {
+        st.fail(new TransportException("the call has ended", original, name, true, null), true);
+      }
+    }
+
+    /** A new exchange may start only while the call is running. */
+    CompletableFuture<Response> exchange(Request request) {
+      if (result.isDone()) {
+        return CompletableFuture.failedFuture(
+            new CancellationException("the call ended before this exchange started"));
+      }
+      Request wire;
+      try {
+        wire = prepare(request);
+      } catch (TransportException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      ExchangeState st = new ExchangeState(this, wire);
+      current = st;
+      Duration connect =
+          wire.connectTimeout() != null ? wire.connectTimeout() : config.connectTimeout();
+      Duration response =
+          wire.responseTimeout() != null ? wire.responseTimeout() : config.responseTimeout();
+      st.responseTimeout = response;
+      Exchange handle;
+      try {
+        handle = engine.start(new ExchangeRequest(wire, connect, response), st);
+      } catch (TransportException e) {
+        st.onFailure(e);
+        return st.future;
+      } catch (RuntimeException e) {
+        st.onFailure(
+            new TransportException(
+                "the " + name + " engine failed to start the exchange: " + e,
+                wire,
+                name,
+                false,
+                e));
+        return st.future;
+      }
+      st.attach(handle);
+      if (result.isDone()) {
+        st.fail(new TransportException("the call has ended", original, name, true, null), true);
+      }
+      return st.future;
+    }
+  }
+
+  /** Everything done to a request on its way to the engine. */
+  private Request prepare(Request request) {
+    URI uri = request.uri();
+    if (!uri.isAbsolute() || uri.getHost() == null) {
+      throw new TransportException(
+          "the URI must be absolute with a host (http://host:port/path), got '"
+              + Redaction.uri(uri)
+              + "'; relative URIs need a ClusterTransport",
+          request,
+          name,
+          false,
+          null);
+    }
+    Request.Builder b = null;
+    if (request.method().equalsIgnoreCase("GET") && request.hasBody()) {
+      if (config.getWithBody() == GetWithBody.AS_POST) {
+        b = request.toBuilder().method("POST");
+      } else if (!capabilities.contains(Capability.GET_WITH_BODY)) {
+        throw new UnsupportedFeatureException(
+            "the "
+                + name
+                + " transport cannot send a GET with a body; set"
+                + " TransportConfig.getWithBody(GetWithBody.AS_POST) to send it as a POST, or use"
+                + " a transport with GET_WITH_BODY (jdk, apache)",
+            request,
+            name);
+      }
+    }
+    boolean addAgent = !request.headers().contains("User-Agent");
+    boolean addEncoding = config.compression() && !request.headers().contains("Accept-Encoding");
+    if (addAgent || addEncoding) {
+      if (b == null) {
+        b = request.toBuilder();
+      }
+      if (addAgent) {
+        b.header("User-Agent", userAgent);
+      }
+      if (addEncoding) {
+        b.header("Accept-Encoding", ACCEPT_ENCODING);
+      }
+    }
+    return b == null ? request : b.build();
+  }
+
+  // ---------------------------------------------------------------- interceptors and redirects
+
+  private final class ChainStep implements Interceptor.Chain {
+    private final Call call;
+    private final int index;
+    private final Request request;
+
+    ChainStep(Call call, int index, Request request) {
+      this.call = call;
+      this.index = index;
+      this.request = request;
+    }
+
+    @Override
+    public Request request() {
+      return request;
+    }
+
+    @Override
+    public String transport() {
+      return name;
+    }
+
+    @Override
+    public Optional<Duration> timeLeft() {
+      return call.timeLeft();
+    }
+
+    @Override
+    public CompletableFuture<Response> proceed(Request next) {
+      if (next == null) {
+        return CompletableFuture.failedFuture(
+            new TransportException(
+                "an interceptor proceeded with null", request, name, false, null));
+      }
+      List<Interceptor> interceptors = config.interceptors();
+      if (index >= interceptors.size()) {
+        return follow(call, next, 0);
+      }
+      Interceptor interceptor = interceptors.get(index);
+      try {
+        CompletableFuture<Response> f = interceptor.intercept(new ChainStep(call, index + 1, next));
+        if (f == null) {
+          return CompletableFuture.failedFuture(
+              new TransportException(
+                  "interceptor " + interceptor + " returned null", next, name, false, null));
+        }
+        return f;
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+  }
+
+  private CompletableFuture<Response> follow(Call call, Request request, int hops) {
+    return call.exchange(request)
+        .thenCompose(
+            response -> {
+              String location = response.header("Location");
+              if (!config.followRedirects()
+                  || !Redirects.isRedirect(response.status())
+                  || location == null) {
+                return CompletableFuture.completedFuture(response);
+              }
+              if (hops >= config.maxRedirects()) {
+                return CompletableFuture.failedFuture(
+                    new TransportException(
+                        "more than "
+                            + config.maxRedirects()
+                            + " redirects; the last pointed to "
+                            + location,
+                        call.original,
+                        name,
+                        true,
+                        null));
+              }
+              Request next;
+              try {
+                next = Redirects.next(request, response.status(), location);
+              } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(
+                    new MalformedResponseException(
+                        "redirect to an unusable Location '" + location + "'", request, name, e));
+              }
+              return follow(call, next, hops + 1);
+            });
+  }
+
+  // ---------------------------------------------------------------- one exchange
+
+  /** Receives one exchange from the engine; settles exactly once. */
+  private final class ExchangeState implements ExchangeListener {
+    final Call call;
+    final Request wire;
+    final CompletableFuture<Response> future = new CompletableFuture<>();
+    private final AtomicBoolean settled = new AtomicBoolean();
+    volatile boolean requestSent;
+    volatile Duration responseTimeout;
+    private volatile boolean headersReceived;
+    private volatile ScheduledFuture<?> responseTimer;
+    private volatile Exchange handle;
+    private volatile boolean abortWanted;
+    private int status;
+    private Headers headers;
+    private BodyDecoder.Growable body;
+
+    ExchangeState(Call call, Request wire) {
+      this.call = call;
+      this.wire = wire;
+    }
+
+    void attach(Exchange h) {
+      handle = h;
+      if (abortWanted && h != null) {
+        h.abort();
+      }
+    }
+
+    private void abort() {
+      abortWanted = true;
+      Exchange h = handle;
+      if (h != null) {
+        try {
+          h.abort();
+        } catch (RuntimeException ignored) {
+          // an engine's abort must not throw; if it does, the exchange is failed anyway
+        }
+      }
+    }
+
+    @Override
+    public void onRequestSent() {
+      markIoThread();
+      requestSent = true;
+      if (settled.get() || headersReceived || responseTimer != null) {
+        return;
+      }
+      Duration timeout = responseTimeout;
+      responseTimer =
+          Timers.schedule(
+              () -> {
+                if (!headersReceived) {
+                  fail(new ResponseTimeoutException(timeout, wire, name, null), true);
+                }
+              },
+              timeout.toNanos());
+    }
+
+    @Override
+    public void onResponseHeaders(int status, Headers headers) {
+      markIoThread();
+      headersReceived = true;
+      requestSent = true;
+      cancelResponseTimer();
+      if (settled.get()) {
+        return;
+      }
+      this.status = status;
+      this.headers = headers;
+      long limit = config.maxResponseBytes();
+      long declared = contentLength(headers);
+      if (declared > limit && !wire.method().equalsIgnoreCase("HEAD")) {
+        fail(new ResponseTooLargeException(limit, wire, name), true);
+        return;
+      }
+      body = new BodyDecoder.Growable(declared > 0 ? (int) Math.min(declared, limit) : 8192, limit);
+    }
+
+    @Override
+    public void onBody(ByteBuffer chunk) {
+      markIoThread();
+      if (settled.get() || body == null) {
+        return;
+      }
+      try {
+        body.append(chunk);
+      } catch (BodyDecoder.TooLarge e) {
+        fail(new ResponseTooLargeException(config.maxResponseBytes(), wire, name), true);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      markIoThread();
+      if (headers == null) {
+        fail(
+            new MalformedResponseException(
+                "the " + name + " engine completed without response headers", wire, name, null),
+            false);
+        return;
+      }
+      if (!settled.compareAndSet(false, true)) {
+        return;
+      }
+      cancelResponseTimer();
+      dispatch(this::finish);
+    }
+
+    @Override
+    public void onFailure(TransportException failure) {
+      markIoThread();
+      fail(failure, false);
+    }
+
+    void fail(TransportException e, boolean abortExchange) {
+      if (!settled.compareAndSet(false, true)) {
+        return;
+      }
+      cancelResponseTimer();
+      if (abortExchange) {
+        abort();
+      }
+      dispatch(() -> future.completeExceptionally(e));
+    }
+
+    private void cancelResponseTimer() {
+      ScheduledFuture<?> t = responseTimer;
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
+
+    /** On a callback thread: decode, build the response, map the status. */
+    private void finish() {
+      Headers h = headers;
+      byte[] bytes = body == null ? new byte[0] : body.toArray();
+      String encoding = h.first("Content-Encoding");
+      if (config.compression()
+          && encoding != null
+          && bytes.length > 0
+          && BodyDecoder.canDecode(encoding)) {
+        try {
+          bytes = BodyDecoder.decode(bytes, bytes.length, encoding, config.maxResponseBytes());
+        } catch (BodyDecoder.TooLarge e) {
+          future.completeExceptionally(
+              new ResponseTooLargeException(config.maxResponseBytes(), wire, name));
+          return;
+        } catch (IOException | RuntimeException e) {
+          future.completeExceptionally(
+              new MalformedResponseException(
+                  "the body claims Content-Encoding '" + encoding + "' but cannot be decoded",
+                  wire,
+                  name,
+                  e));
+          return;
+        }
+        h = h.toBuilder().remove("Content-Encoding").remove("Content-Length").build();
+      } else if (config.compression() && encoding != null && bytes.length == 0) {
+        h = h.toBuilder().remove("Content-Encoding").build();
+      }
+      Response response =
+          Response.builder(wire, status).headers(h).bodyNoCopy(bytes).transport(name).build();
+      if (!wire.accepts(status)) {
+        future.completeExceptionally(HttpStatusException.of(response));
+      } else {
+        future.complete(response);
+      }
+    }
+  }
+
+  private static long contentLength(Headers headers) {
+    String v = headers.first("Content-Length");
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  static String describe(int[] statuses) {
+    return Arrays.toString(statuses);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.switchboard;
+
+/**
+ * The response body passed {@link TransportConfig#maxResponseBytes()}; reading stopped there and
+ * the exchange was aborted.
+ */
+public class ResponseTooLargeException extends TransportException {
+  private final long limit;
+
+  /** Creates an exception. */
+  public ResponseTooLargeException(long limit, Request request, String transport) {
+    super(
+        "response body is larger than maxResponseBytes ("
+            + limit
+            + " bytes); raise TransportConfig.maxResponseBytes or ask for less",
+        request,
+        transport,
+        true,
+        null);
+    this.limit = limit;
+  }
+
+  /** The limit that was passed, in bytes. */
+  public long limit() {
+    return limit;
+  }
+}

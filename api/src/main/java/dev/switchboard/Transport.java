@@ -1,0 +1,74 @@
+package dev.switchboard;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends HTTP requests asynchronously through one HTTP library (the transport), with the same
+ * behaviour whichever library it is. Get one from {@link Transports#create()}; it is thread-safe
+ * and meant to be shared and long-lived; {@link #close()} it when done.
+ *
+ * <h2>Threads</h2>
+ *
+ * Futures returned here are completed on the {@linkplain TransportConfig#callbackExecutor()
+ * callback executor}, never on an I/O thread: a continuation that blocks delays nothing else in
+ * flight.
+ *
+ * <h2>Errors</h2>
+ *
+ * Every failure is a {@link TransportException} subtype (see that class for the hierarchy), with
+ * the HTTP library's own exception as its cause; a status of 400 or more is an {@link
+ * HttpStatusException} unless the request {@linkplain Request.Builder#acceptStatus(int...) accepts}
+ * it.
+ *
+ * <h2>Cancellation</h2>
+ *
+ * Cancelling a future returned by {@link #send} aborts the exchange (its connection is closed) and
+ * the future completes with {@link CancellationException}.
+ */
+public interface Transport extends AutoCloseable {
+  /**
+   * Sends {@code request} and returns at once. Never throws: every failure completes the future
+   * exceptionally with a {@link TransportException} subtype (or {@link CancellationException} after
+   * {@code cancel}).
+   */
+  CompletableFuture<Response> send(Request request);
+
+  /**
+   * Sends {@code request} and waits for the response.
+   *
+   * @throws TransportException the failure itself, never wrapped in a {@code CompletionException}
+   * @throws IllegalStateException at once when called on one of this transport's I/O or callback
+   *     threads, where waiting could deadlock; compose on {@link #send} there instead
+   */
+  Response execute(Request request);
+
+  /**
+   * Sends every request at once. The future completes with the responses in request order, or with
+   * the first failure, at which point the requests still in flight are cancelled. Cancelling the
+   * returned future cancels them all.
+   */
+  CompletableFuture<List<Response>> sendAll(List<Request> requests);
+
+  /**
+   * Sends every request at once and completes when all have finished, with each {@link Outcome} in
+   * request order; a failure cancels nothing.
+   */
+  CompletableFuture<List<Outcome>> sendAllSettled(List<Request> requests);
+
+  /** The transport's name: {@code jdk}, {@code apache}, {@code okhttp}, or a third party's. */
+  String name();
+
+  /** What this transport can do. */
+  Set<Capability> capabilities();
+
+  /**
+   * Closes the transport: requests in flight fail with a {@link TransportException}, later sends
+   * fail the same way, and the threads and connections it owns are released (a library client or
+   * executor supplied by the caller is left to the caller). Idempotent.
+   */
+  @Override
+  void close();
+}

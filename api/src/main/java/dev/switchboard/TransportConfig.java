@@ -1,0 +1,390 @@
+package dev.switchboard;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The immutable configuration of a {@link Transport}; every option is validated when built.
+ *
+ * <p>Every option is honoured by every transport, or {@link Transports#create(TransportConfig)}
+ * rejects it with {@link UnsupportedFeatureException}; none is silently ignored. Defaults:
+ *
+ * <table>
+ *   <caption>Options and defaults</caption>
+ *   <tr><th>option</th><th>default</th></tr>
+ *   <tr><td>{@link #provider()}</td><td>discovered (see {@link Transports})</td></tr>
+ *   <tr><td>{@link #connectTimeout()}</td><td>10 s</td></tr>
+ *   <tr><td>{@link #responseTimeout()}</td><td>30 s</td></tr>
+ *   <tr><td>{@link #requestTimeout()}</td><td>none</td></tr>
+ *   <tr><td>{@link #maxConnectionsPerHost()}</td><td>64</td></tr>
+ *   <tr><td>{@link #maxConnections()}</td><td>256</td></tr>
+ *   <tr><td>{@link #followRedirects()}</td><td>false</td></tr>
+ *   <tr><td>{@link #userAgent()}</td><td>{@code switchboard/<version> (<transport>)}</td></tr>
+ *   <tr><td>{@link #sslContext()}</td><td>the JVM default, hostname verification on</td></tr>
+ *   <tr><td>{@link #compression()}</td><td>true</td></tr>
+ *   <tr><td>{@link #maxResponseBytes()}</td><td>64 MiB</td></tr>
+ *   <tr><td>{@link #getWithBody()}</td><td>{@link GetWithBody#NATIVE}</td></tr>
+ *   <tr><td>{@link #interceptors()}</td><td>none</td></tr>
+ *   <tr><td>{@link #callbackExecutor()}</td><td>a cached pool of daemon threads owned by the
+ *       transport</td></tr>
+ *   <tr><td>{@link #httpVersion()}</td><td>{@link HttpVersion#HTTP_1_1}</td></tr>
+ * </table>
+ */
+public final class TransportConfig {
+  /** The largest response body accepted by default: 64 MiB. */
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
+
+  private static final TransportConfig DEFAULTS = builder().build();
+
+  private final String provider;
+  private final Duration connectTimeout;
+  private final Duration responseTimeout;
+  private final Duration requestTimeout;
+  private final int maxConnectionsPerHost;
+  private final int maxConnections;
+  private final boolean followRedirects;
+  private final int maxRedirects;
+  private final String userAgent;
+  private final SSLContext sslContext;
+  private final boolean compression;
+  private final long maxResponseBytes;
+  private final GetWithBody getWithBody;
+  private final List<Interceptor> interceptors;
+  private final Executor callbackExecutor;
+  private final HttpVersion httpVersion;
+
+  private TransportConfig(Builder b) {
+    this.provider = b.provider;
+    this.connectTimeout = b.connectTimeout;
+    this.responseTimeout = b.responseTimeout;
+    this.requestTimeout = b.requestTimeout;
+    this.maxConnectionsPerHost = b.maxConnectionsPerHost;
+    this.maxConnections = b.maxConnections;
+    this.followRedirects = b.followRedirects;
+    this.maxRedirects = b.maxRedirects;
+    this.userAgent = b.userAgent;
+    this.sslContext = b.sslContext;
+    this.compression = b.compression;
+    this.maxResponseBytes = b.maxResponseBytes;
+    this.getWithBody = b.getWithBody;
+    this.interceptors = List.copyOf(b.interceptors);
+    this.callbackExecutor = b.callbackExecutor;
+    this.httpVersion = b.httpVersion;
+  }
+
+  /** The configuration with every default. */
+  public static TransportConfig defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.provider = provider;
+    b.connectTimeout = connectTimeout;
+    b.responseTimeout = responseTimeout;
+    b.requestTimeout = requestTimeout;
+    b.maxConnectionsPerHost = maxConnectionsPerHost;
+    b.maxConnections = maxConnections;
+    b.followRedirects = followRedirects;
+    b.maxRedirects = maxRedirects;
+    b.userAgent = userAgent;
+    b.sslContext = sslContext;
+    b.compression = compression;
+    b.maxResponseBytes = maxResponseBytes;
+    b.getWithBody = getWithBody;
+    b.interceptors.addAll(interceptors);
+    b.callbackExecutor = callbackExecutor;
+    b.httpVersion = httpVersion;
+    return b;
+  }
+
+  /** The provider name to use ({@code jdk}, {@code apache}, {@code okhttp}…), or {@code null}. */
+  public String provider() {
+    return provider;
+  }
+
+  /** Time allowed to open a connection (TCP and TLS). */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** Time allowed between the request being written and the response headers arriving. */
+  public Duration responseTimeout() {
+    return responseTimeout;
+  }
+
+  /** Time allowed for the whole exchange, body included, or {@code null} for no limit. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** The most connections open to one host (scheme, host and port) at once. */
+  public int maxConnectionsPerHost() {
+    return maxConnectionsPerHost;
+  }
+
+  /** The most connections open at once in all. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Whether 3xx responses with a Location are followed (by Switchboard, not the library). */
+  public boolean followRedirects() {
+    return followRedirects;
+  }
+
+  /** The most redirects followed for one request when {@link #followRedirects()} is on. */
+  public int maxRedirects() {
+    return maxRedirects;
+  }
+
+  /** The User-Agent to send, or {@code null} for {@code switchboard/<version> (<transport>)}. */
+  public String userAgent() {
+    return userAgent;
+  }
+
+  /** The TLS context, or {@code null} for the JVM default. */
+  public SSLContext sslContext() {
+    return sslContext;
+  }
+
+  /** Whether {@code Accept-Encoding: gzip, deflate} is sent and such bodies decoded. */
+  public boolean compression() {
+    return compression;
+  }
+
+  /** The largest response body (after decoding) accepted. */
+  public long maxResponseBytes() {
+    return maxResponseBytes;
+  }
+
+  /** How a GET with a body is sent. */
+  public GetWithBody getWithBody() {
+    return getWithBody;
+  }
+
+  /** The interceptors, outermost first. */
+  public List<Interceptor> interceptors() {
+    return interceptors;
+  }
+
+  /**
+   * The executor that completes futures and runs continuations, or {@code null} for the default.
+   */
+  public Executor callbackExecutor() {
+    return callbackExecutor;
+  }
+
+  /** The HTTP version to speak. */
+  public HttpVersion httpVersion() {
+    return httpVersion;
+  }
+
+  @Override
+  public String toString() {
+    return "TransportConfig[provider="
+        + provider
+        + ", connectTimeout="
+        + connectTimeout
+        + ", responseTimeout="
+        + responseTimeout
+        + ", requestTimeout="
+        + requestTimeout
+        + ", maxConnectionsPerHost="
+        + maxConnectionsPerHost
+        + ", maxConnections="
+        + maxConnections
+        + ", followRedirects="
+        + followRedirects
+        + ", compression="
+        + compression
+        + ", maxResponseBytes="
+        + maxResponseBytes
+        + ", getWithBody="
+        + getWithBody
+        + ", httpVersion="
+        + httpVersion
+        + "]";
+  }
+
+  static Duration positive(String option, Duration d) {
+    Objects.requireNonNull(d, option);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(
+          option + " must be positive, got " + d + "; give e.g. Duration.ofSeconds(5)");
+    }
+    return d;
+  }
+
+  /** Builds a {@link TransportConfig}; not thread-safe. */
+  public static final class Builder {
+    private String provider;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration responseTimeout = Duration.ofSeconds(30);
+    private Duration requestTimeout;
+    private int maxConnectionsPerHost = 64;
+    private int maxConnections = 256;
+    private boolean followRedirects;
+    private int maxRedirects = 20;
+    private String userAgent;
+    private SSLContext sslContext;
+    private boolean compression = true;
+    private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+    private GetWithBody getWithBody = GetWithBody.NATIVE;
+    private final List<Interceptor> interceptors = new ArrayList<>();
+    private Executor callbackExecutor;
+    private HttpVersion httpVersion = HttpVersion.HTTP_1_1;
+
+    private Builder() {}
+
+    /** Chooses the provider by name; {@code null} lets discovery choose. */
+    public Builder provider(String name) {
+      if (name != null && name.isBlank()) {
+        throw new IllegalArgumentException("provider name is blank; use jdk, apache or okhttp");
+      }
+      this.provider = name;
+      return this;
+    }
+
+    /** Sets the connect timeout (positive). */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive("connectTimeout", timeout);
+      return this;
+    }
+
+    /** Sets the response timeout (positive). */
+    public Builder responseTimeout(Duration timeout) {
+      this.responseTimeout = positive("responseTimeout", timeout);
+      return this;
+    }
+
+    /** Sets the whole-exchange timeout (positive), or {@code null} for none. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout == null ? null : positive("requestTimeout", timeout);
+      return this;
+    }
+
+    /** Sets the per-host connection limit (at least 1). */
+    public Builder maxConnectionsPerHost(int max) {
+      this.maxConnectionsPerHost = atLeastOne("maxConnectionsPerHost", max);
+      return this;
+    }
+
+    /** Sets the total connection limit (at least 1). */
+    public Builder maxConnections(int max) {
+      this.maxConnections = atLeastOne("maxConnections", max);
+      return this;
+    }
+
+    /** Turns redirect following on or off. */
+    public Builder followRedirects(boolean follow) {
+      this.followRedirects = follow;
+      return this;
+    }
+
+    /** Sets the most redirects followed for one request (at least 1). */
+    public Builder maxRedirects(int max) {
+      this.maxRedirects = atLeastOne("maxRedirects", max);
+      return this;
+    }
+
+    /** Sets the User-Agent; {@code null} restores the default. */
+    public Builder userAgent(String userAgent) {
+      if (userAgent != null) {
+        Headers.validateValue("User-Agent", userAgent);
+      }
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /** Sets the TLS context; {@code null} restores the JVM default. */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    /** Turns compression (Accept-Encoding and decoding) on or off. */
+    public Builder compression(boolean compression) {
+      this.compression = compression;
+      return this;
+    }
+
+    /** Sets the largest response body accepted (at least 1 byte). */
+    public Builder maxResponseBytes(long max) {
+      if (max < 1) {
+        throw new IllegalArgumentException(
+            "maxResponseBytes must be at least 1, got " + max + "; the default is 64 MiB");
+      }
+      this.maxResponseBytes = max;
+      return this;
+    }
+
+    /** Sets how a GET with a body is sent. */
+    public Builder getWithBody(GetWithBody mode) {
+      this.getWithBody = Objects.requireNonNull(mode, "getWithBody");
+      return this;
+    }
+
+    /** Appends an interceptor; the first added is the outermost. */
+    public Builder interceptor(Interceptor interceptor) {
+      this.interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /** Replaces the interceptors; the first is the outermost. */
+    public Builder interceptors(List<Interceptor> interceptors) {
+      this.interceptors.clear();
+      interceptors.forEach(this::interceptor);
+      return this;
+    }
+
+    /**
+     * Sets the executor that completes futures; {@code null} restores the default. The caller owns
+     * it: the transport never shuts it down.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = executor;
+      return this;
+    }
+
+    /** Sets the HTTP version. */
+    public Builder httpVersion(HttpVersion version) {
+      this.httpVersion = Objects.requireNonNull(version, "httpVersion");
+      return this;
+    }
+
+    /**
+     * Returns the configuration.
+     *
+     * @throws IllegalArgumentException when options contradict each other
+     */
+    public TransportConfig build() {
+      if (maxConnectionsPerHost > maxConnections) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerHost ("
+                + maxConnectionsPerHost
+                + ") is larger than maxConnections ("
+                + maxConnections
+                + "); raise maxConnections too");
+      }
+      return new TransportConfig(this);
+    }
+
+    private static int atLeastOne(String option, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(option + " must be at least 1, got " + value);
+      }
+      return value;
+    }
+  }
+}

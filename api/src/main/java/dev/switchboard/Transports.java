@@ -1,0 +1,190 @@
+package dev.switchboard;
+
+import dev.switchboard.spi.TransportEngine;
+import dev.switchboard.spi.TransportProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * Creates {@link Transport}s from the providers found on the class path.
+ *
+ * <p>The provider is chosen in this order, the first that applies wins:
+ *
+ * <ol>
+ *   <li>{@link TransportConfig#provider()};
+ *   <li>the system property {@value #PROPERTY};
+ *   <li>the environment variable {@value #ENV};
+ *   <li>the only provider present;
+ *   <li>the provider of highest {@link TransportProvider#priority()}, ties broken by name, so the
+ *       choice is the same on every run.
+ * </ol>
+ *
+ * A name that matches no provider fails with a {@link TransportException} listing those present; no
+ * provider at all fails naming the artifacts to add. Providers are loaded with {@link
+ * ServiceLoader} through the class loader of {@link TransportProvider}.
+ */
+public final class Transports {
+  /** The system property naming the provider to use. */
+  public static final String PROPERTY = "switchboard.transport";
+
+  /** The environment variable naming the provider to use. */
+  public static final String ENV = "SWITCHBOARD_TRANSPORT";
+
+  static final String ARTIFACTS =
+      "dev.switchboard:switchboard-transport-jdk, dev.switchboard:switchboard-transport-apache or"
+          + " dev.switchboard:switchboard-transport-okhttp";
+
+  private Transports() {}
+
+  /** A transport from the chosen provider, with the default configuration. */
+  public static Transport create() {
+    return create(TransportConfig.defaults());
+  }
+
+  /**
+   * A transport from the chosen provider with {@code config}.
+   *
+   * @throws UnsupportedFeatureException when the provider cannot honour an option
+   * @throws TransportException when no provider, or no provider of the requested name, is present
+   */
+  public static Transport create(TransportConfig config) {
+    Objects.requireNonNull(config, "config");
+    TransportProvider provider = choose(providers(), config, System::getProperty, System::getenv);
+    TransportEngine engine;
+    try {
+      engine = provider.create(config);
+    } catch (TransportException e) {
+      throw e;
+    } catch (RuntimeException | LinkageError e) {
+      throw new TransportException(
+          "provider '" + provider.name() + "' failed to create a transport: " + e,
+          null,
+          provider.name(),
+          false,
+          e);
+    }
+    return wrap(engine, config);
+  }
+
+  /**
+   * Wraps an engine in the layer every transport gets (interceptors, redirects, timeouts,
+   * compression, status mapping, completion on the callback executor). This is how a transport
+   * module's own factory (the one wrapping a library client the user already has) makes a transport
+   * with exactly the semantics of a discovered one.
+   *
+   * <p>Closing the returned transport closes {@code engine}.
+   */
+  public static Transport wrap(TransportEngine engine, TransportConfig config) {
+    return new LayeredTransport(
+        Objects.requireNonNull(engine, "engine"), Objects.requireNonNull(config, "config"));
+  }
+
+  /** Every provider on the class path, sorted by descending priority, then name. */
+  public static List<TransportProvider> providers() {
+    List<TransportProvider> out = new ArrayList<>();
+    ServiceLoader<TransportProvider> loader =
+        ServiceLoader.load(TransportProvider.class, TransportProvider.class.getClassLoader());
+    var it = loader.iterator();
+    while (true) {
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        out.add(it.next());
+      } catch (ServiceConfigurationError e) {
+        throw new TransportException(
+            "a transport provider on the class path cannot be loaded: " + e.getMessage(),
+            null,
+            null,
+            false,
+            e);
+      }
+    }
+    out.sort(ORDER);
+    return List.copyOf(out);
+  }
+
+  /** The version of Switchboard, e.g. {@code 0.1.0}. */
+  public static String version() {
+    return VERSION;
+  }
+
+  static final Comparator<TransportProvider> ORDER =
+      Comparator.comparingInt(TransportProvider::priority)
+          .reversed()
+          .thenComparing(TransportProvider::name);
+
+  static TransportProvider choose(
+      List<TransportProvider> providers,
+      TransportConfig config,
+      UnaryOperator<String> systemProperty,
+      UnaryOperator<String> environment) {
+    String wanted = config.provider();
+    String source = "TransportConfig.provider";
+    if (wanted == null) {
+      wanted = blankToNull(systemProperty.apply(PROPERTY));
+      source = "system property " + PROPERTY;
+    }
+    if (wanted == null) {
+      wanted = blankToNull(environment.apply(ENV));
+      source = "environment variable " + ENV;
+    }
+    if (providers.isEmpty()) {
+      throw new TransportException(
+          "no Switchboard transport on the class path; add one of " + ARTIFACTS,
+          null,
+          null,
+          false,
+          null);
+    }
+    if (wanted != null) {
+      String name = wanted.strip().toLowerCase(Locale.ROOT);
+      for (TransportProvider p : providers) {
+        if (p.name().equalsIgnoreCase(name)) {
+          return p;
+        }
+      }
+      throw new TransportException(
+          "no transport named '"
+              + wanted
+              + "' (asked for by "
+              + source
+              + "); present: "
+              + providers.stream().map(TransportProvider::name).collect(Collectors.joining(", ")),
+          null,
+          null,
+          false,
+          null);
+    }
+    return providers.stream().sorted(ORDER).findFirst().orElseThrow();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static final String VERSION = readVersion();
+
+  private static String readVersion() {
+    try (InputStream in = Transports.class.getResourceAsStream("switchboard.properties")) {
+      if (in == null) {
+        return "dev";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "dev");
+    } catch (IOException e) {
+      return "dev";
+    }
+  }
+}

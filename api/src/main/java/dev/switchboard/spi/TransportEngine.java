@@ -1,0 +1,70 @@
+package dev.switchboard.spi;
+
+import dev.switchboard.Capability;
+import java.util.Set;
+
+/**
+ * The part of a transport that is specific to one HTTP library: it carries one exchange at a time
+ * per {@link #start} call and nothing more. Switchboard wraps every engine in the same layer
+ * (interceptors, retries, redirects, GET-body mode, deadlines, User-Agent and compression, status
+ * mapping, completion on the callback executor), so that behaviour cannot differ between
+ * transports.
+ *
+ * <h2>What an engine must do</h2>
+ *
+ * <ul>
+ *   <li>Send the request exactly as given: the method token, the URI with its encoding untouched,
+ *       every header in order, every byte of the body (whatever the method). Add only the headers
+ *       HTTP/1.1 framing requires ({@code Host}, {@code Content-Length} or {@code
+ *       Transfer-Encoding}, {@code Connection} where the library insists).
+ *   <li>Honour {@link ExchangeRequest#connectTimeout()} for this exchange, and the connection
+ *       limits, TLS context and HTTP version of the configuration it was created with.
+ *   <li>Call the {@link ExchangeListener} in order: {@code onRequestSent} (once the request has
+ *       been written, or as soon as the library gives no later hook), {@code onResponseHeaders}
+ *       once, {@code onBody} for each chunk, then exactly one of {@code onComplete} or {@code
+ *       onFailure}. Calls may come from any thread but never concurrently.
+ *   <li>Map every failure of the library to a {@link dev.switchboard.TransportException} subtype
+ *       with the library's exception as cause and the right {@code requestSent()}: nothing of the
+ *       library escapes. A body cut short, an empty reply or garbage is a {@link
+ *       dev.switchboard.MalformedResponseException}, never a partial success.
+ *   <li>Stop the exchange when {@link Exchange#abort()} is called: close the connection or return
+ *       it clean; no thread or connection may leak.
+ * </ul>
+ *
+ * <h2>What an engine must not do</h2>
+ *
+ * <ul>
+ *   <li>Retry, on any failure or status (every library's automatic retries are switched off).
+ *   <li>Follow redirects, decompress bodies, add {@code User-Agent}, {@code Accept-Encoding} or
+ *       {@code Upgrade} headers of its own.
+ *   <li>Block in {@link #start}, or run anything else than its own bookkeeping on the threads that
+ *       call the listener.
+ *   <li>Throw from {@link #start}: failures go to {@link ExchangeListener#onFailure}.
+ * </ul>
+ *
+ * <p>Engines are thread-safe: {@link #start} is called concurrently from any thread.
+ */
+public interface TransportEngine extends AutoCloseable {
+  /** The transport's name ({@code jdk}, {@code apache}, {@code okhttp}). */
+  String name();
+
+  /** What this engine can do. */
+  Set<Capability> capabilities();
+
+  /**
+   * Starts one exchange and returns at once.
+   *
+   * @param request what to send, with every header the api layer decided on
+   * @param listener where the response, or the failure, goes
+   * @return a handle that aborts the exchange
+   */
+  Exchange start(ExchangeRequest request, ExchangeListener listener);
+
+  /**
+   * Releases what the engine owns: pools, I/O threads, executors, cached clients. A library client
+   * supplied by the user is left running: the user owns it. Idempotent. Exchanges still in flight
+   * have already been aborted by the api layer.
+   */
+  @Override
+  void close();
+}
