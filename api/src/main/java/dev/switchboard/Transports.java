@@ -160,7 +160,10 @@ public final class Transports {
               + "' (asked for by "
               + source
               + "); present: "
-              + providers.stream().map(TransportProvider::name).collect(Collectors.joining(", ")),
+              + providers.stream()
+                  .sorted(ORDER)
+                  .map(TransportProvider::name)
+                  .collect(Collectors.joining(", ")),
           null,
           null,
           false,

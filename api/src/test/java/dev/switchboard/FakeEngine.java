@@ -1,0 +1,155 @@
+package dev.switchboard;
+
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeListener;
+import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.TransportEngine;
+import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * An in-memory engine for testing the api layer: each exchange follows a {@link Script} chosen by
+ * the request, delivered from the engine's own "I/O" thread like a real library would.
+ */
+class FakeEngine implements TransportEngine {
+  /** What one exchange does. */
+  record Script(
+      long delayMillis,
+      int status,
+      Headers headers,
+      List<byte[]> chunks,
+      TransportException failure,
+      boolean signalSent,
+      boolean hang) {
+
+    static Script ok(int status, String body) {
+      return new Script(
+          0,
+          status,
+          Headers.empty(),
+          List.of(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+          null,
+          true,
+          false);
+    }
+
+    static Script status(int status, Headers headers, byte[] body) {
+      return new Script(0, status, headers, List.of(body), null, true, false);
+    }
+
+    static Script fail(TransportException e) {
+      return new Script(0, 0, null, List.of(), e, false, false);
+    }
+
+    /** Writes the request and never answers. */
+    static Script silent() {
+      return new Script(0, 0, null, List.of(), null, true, true);
+    }
+
+    /** Never even reports the request as written (like a connect that hangs). */
+    static Script connecting() {
+      return new Script(0, 0, null, List.of(), null, false, true);
+    }
+
+    Script delayed(long millis) {
+      return new Script(millis, status, headers, chunks, failure, signalSent, hang);
+    }
+  }
+
+  final String name;
+  final Set<Capability> capabilities;
+  final ScheduledExecutorService io;
+  volatile Function<ExchangeRequest, Script> script = r -> Script.ok(200, "ok");
+  final List<ExchangeRequest> started = new CopyOnWriteArrayList<>();
+  final AtomicInteger aborts = new AtomicInteger();
+  final AtomicBoolean closed = new AtomicBoolean();
+
+  FakeEngine() {
+    this("fake", EnumSet.of(Capability.GET_WITH_BODY));
+  }
+
+  FakeEngine(String name, Set<Capability> capabilities) {
+    this.name = name;
+    this.capabilities = capabilities;
+    this.io =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "fake-io");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  FakeEngine answering(Function<ExchangeRequest, Script> script) {
+    this.script = script;
+    return this;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public Exchange start(ExchangeRequest request, ExchangeListener listener) {
+    started.add(request);
+    Script s = script.apply(request);
+    AtomicBoolean aborted = new AtomicBoolean();
+    io.schedule(
+        () -> {
+          if (aborted.get()) {
+            return;
+          }
+          if (s.failure() != null) {
+            listener.onFailure(s.failure());
+            return;
+          }
+          if (s.signalSent()) {
+            listener.onRequestSent();
+          }
+          if (s.hang()) {
+            return;
+          }
+          listener.onResponseHeaders(s.status(), s.headers());
+          for (byte[] chunk : s.chunks()) {
+            if (aborted.get()) {
+              return;
+            }
+            listener.onBody(ByteBuffer.wrap(chunk));
+          }
+          listener.onComplete();
+        },
+        s.delayMillis(),
+        TimeUnit.MILLISECONDS);
+    return () -> {
+      if (aborted.compareAndSet(false, true)) {
+        aborts.incrementAndGet();
+      }
+    };
+  }
+
+  ExchangeRequest last() {
+    return started.get(started.size() - 1);
+  }
+
+  @Override
+  public void close() {
+    closed.set(true);
+    io.shutdownNow();
+  }
+}

@@ -1,0 +1,662 @@
+package dev.switchboard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.FakeEngine.Script;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LayeredTransportTest {
+  private static final String BASE = "http://127.0.0.1:9/";
+  private final FakeEngine engine = new FakeEngine();
+  private Transport transport;
+
+  private Transport transport(TransportConfig config) {
+    transport = Transports.wrap(engine, config);
+    return transport;
+  }
+
+  private Transport transport() {
+    return transport(TransportConfig.defaults());
+  }
+
+  @AfterEach
+  void close() {
+    if (transport != null) {
+      transport.close();
+    }
+  }
+
+  /** Polls for up to 5 s: for effects that follow a completion on another thread. */
+  static void eventually(java.util.function.BooleanSupplier condition) {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("condition not met within 5 s");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) {
+    CompletionException e = assertThrows(CompletionException.class, f::join);
+    return e.getCause();
+  }
+
+  // ------------------------------------------------------------ headers and compression
+
+  @Test
+  void defaultUserAgentAndAcceptEncodingAreAdded() {
+    transport().execute(Request.get(BASE));
+    Request wire = engine.last().request();
+    assertEquals("switchboard/" + Transports.version() + " (fake)", wire.header("User-Agent"));
+    assertEquals("gzip, deflate", wire.header("Accept-Encoding"));
+  }
+
+  @Test
+  void configuredUserAgentWinsAndCompressionOffSendsNoAcceptEncoding() {
+    transport(TransportConfig.builder().userAgent("search/1.0").compression(false).build())
+        .execute(Request.get(BASE));
+    Request wire = engine.last().request();
+    assertEquals(List.of("search/1.0"), wire.headers().all("User-Agent"));
+    assertNull(wire.header("Accept-Encoding"));
+  }
+
+  @Test
+  void theCallersOwnHeadersAreKept() {
+    transport()
+        .execute(
+            Request.builder("GET", BASE)
+                .header("User-Agent", "mine")
+                .header("Accept-Encoding", "identity")
+                .build());
+    assertEquals(List.of("mine"), engine.last().request().headers().all("User-Agent"));
+    assertEquals(List.of("identity"), engine.last().request().headers().all("Accept-Encoding"));
+  }
+
+  private static byte[] gzip(byte[] data) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      gz.write(data);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] deflate(byte[] data, boolean raw) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (DeflaterOutputStream d = new DeflaterOutputStream(out, new Deflater(9, raw))) {
+      d.write(data);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void gzipAndDeflateBodiesAreDecodedAndTheHeadersFixed() throws Exception {
+    byte[] json = "{\"status\":\"green\"}".getBytes(StandardCharsets.UTF_8);
+    for (Map.Entry<String, byte[]> c :
+        Map.of(
+                "gzip", gzip(json),
+                "deflate", deflate(json, false),
+                "x-gzip", gzip(json))
+            .entrySet()) {
+      engine.answering(
+          r ->
+              Script.status(
+                  200,
+                  Headers.of(
+                      "Content-Encoding",
+                      c.getKey(),
+                      "Content-Length",
+                      "" + c.getValue().length,
+                      "Content-Type",
+                      "application/json"),
+                  c.getValue()));
+      Response r = (transport == null ? transport() : transport).execute(Request.get(BASE));
+      assertArrayEquals(json, r.bytes(), c.getKey());
+      assertNull(r.header("Content-Encoding"), c.getKey());
+      assertNull(r.header("Content-Length"), c.getKey());
+      assertEquals("green", r.json(Map.class).get("status"));
+    }
+    byte[] raw = deflate(json, true);
+    engine.answering(r -> Script.status(200, Headers.of("Content-Encoding", "deflate"), raw));
+    assertArrayEquals(json, transport.execute(Request.get(BASE)).bytes(), "raw deflate");
+  }
+
+  @Test
+  void aCorruptCompressedBodyIsMalformedNotAPartialSuccess() {
+    engine.answering(
+        r -> Script.status(200, Headers.of("Content-Encoding", "gzip"), "not gzip".getBytes()));
+    assertInstanceOf(
+        MalformedResponseException.class, failure(transport().send(Request.get(BASE))));
+  }
+
+  @Test
+  void withCompressionOffBodiesArePassedThroughRaw() throws Exception {
+    byte[] gz = gzip("hello".getBytes());
+    engine.answering(r -> Script.status(200, Headers.of("Content-Encoding", "gzip"), gz));
+    Response r =
+        transport(TransportConfig.builder().compression(false).build()).execute(Request.get(BASE));
+    assertArrayEquals(gz, r.bytes());
+    assertEquals("gzip", r.header("Content-Encoding"));
+  }
+
+  // ------------------------------------------------------------ body limit
+
+  @Test
+  void aDeclaredLengthOverTheLimitFailsAtTheHeadersAndAborts() {
+    engine.answering(r -> Script.status(200, Headers.of("Content-Length", "5000"), new byte[5000]));
+    Throwable e =
+        failure(
+            transport(TransportConfig.builder().maxResponseBytes(1000).build())
+                .send(Request.get(BASE)));
+    assertInstanceOf(ResponseTooLargeException.class, e);
+    assertEquals(1000, ((ResponseTooLargeException) e).limit());
+    assertEquals(1, engine.aborts.get());
+  }
+
+  @Test
+  void chunksPastTheLimitFailAndAbort() {
+    engine.answering(
+        r ->
+            new Script(
+                0,
+                200,
+                Headers.empty(),
+                List.of(new byte[600], new byte[600], new byte[600]),
+                null,
+                true,
+                false));
+    Throwable e =
+        failure(
+            transport(TransportConfig.builder().maxResponseBytes(1000).build())
+                .send(Request.get(BASE)));
+    assertInstanceOf(ResponseTooLargeException.class, e);
+    assertEquals(1, engine.aborts.get());
+  }
+
+  @Test
+  void aCompressedBodyThatInflatesPastTheLimitIsTooLarge() throws Exception {
+    byte[] bomb = gzip(new byte[200_000]);
+    assertTrue(bomb.length < 1000);
+    engine.answering(r -> Script.status(200, Headers.of("Content-Encoding", "gzip"), bomb));
+    assertInstanceOf(
+        ResponseTooLargeException.class,
+        failure(
+            transport(TransportConfig.builder().maxResponseBytes(10_000).build())
+                .send(Request.get(BASE))));
+  }
+
+  // ------------------------------------------------------------ statuses
+
+  @Test
+  void errorStatusesFailWithTheirClassAndKeepTheBody() {
+    engine.answering(
+        r ->
+            Script.status(
+                404,
+                Headers.of("Content-Type", "application/json"),
+                "{\"error\":{\"type\":\"index_not_found_exception\"}}".getBytes()));
+    Throwable e = failure(transport().send(Request.get(BASE + "missing")));
+    NotFoundException nf = assertInstanceOf(NotFoundException.class, e);
+    assertEquals(
+        "index_not_found_exception",
+        ((Map<?, ?>) nf.response().json(Map.class).get("error")).get("type"));
+    assertEquals("fake", nf.transport());
+  }
+
+  @Test
+  void acceptStatusReturnsTheResponseInstead() {
+    engine.answering(r -> Script.ok(404, "nope"));
+    Response r = transport().execute(Request.builder("GET", BASE).acceptStatus(404).build());
+    assertEquals(404, r.status());
+    assertEquals("nope", r.text());
+  }
+
+  @Test
+  void redirectsAreReturnedNotFollowedByDefault() {
+    engine.answering(r -> Script.status(302, Headers.of("Location", "/other"), new byte[0]));
+    assertEquals(302, transport().execute(Request.get(BASE)).status());
+    assertEquals(1, engine.started.size());
+  }
+
+  @Test
+  void redirectsAreFollowedWhenAskedDroppingAuthorizationAcrossOrigins() {
+    engine.answering(
+        r ->
+            r.request().uri().getPort() == 9
+                ? Script.status(
+                    307, Headers.of("Location", "http://127.0.0.1:10/next"), new byte[0])
+                : Script.ok(200, "there"));
+    Response r =
+        transport(TransportConfig.builder().followRedirects(true).build())
+            .execute(
+                Request.builder("PUT", BASE)
+                    .header("Authorization", "Bearer x")
+                    .body(Body.of("doc", "text/plain"))
+                    .build());
+    assertEquals("there", r.text());
+    assertEquals(URI.create("http://127.0.0.1:10/next"), r.request().uri());
+    Request second = engine.last().request();
+    assertEquals("PUT", second.method());
+    assertEquals("doc", new String(second.body().bytes(), StandardCharsets.UTF_8));
+    assertNull(second.header("Authorization"));
+  }
+
+  @Test
+  void redirectLoopsStopAtTheHopLimit() {
+    engine.answering(r -> Script.status(301, Headers.of("Location", "/again"), new byte[0]));
+    Throwable e =
+        failure(
+            transport(TransportConfig.builder().followRedirects(true).maxRedirects(3).build())
+                .send(Request.get(BASE)));
+    assertTrue(e.getMessage().contains("more than 3 redirects"), e.getMessage());
+    assertEquals(4, engine.started.size());
+  }
+
+  // ------------------------------------------------------------ GET with a body
+
+  @Test
+  void getWithBodyNativeWithoutTheCapabilityFailsAtOnceAndSendsNothing() {
+    FakeEngine noGetBody = new FakeEngine("nobody", EnumSet.noneOf(Capability.class));
+    try (Transport t = Transports.wrap(noGetBody, TransportConfig.defaults())) {
+      Request search = Request.builder("GET", BASE + "_search").json(Map.of("q", 1)).build();
+      UnsupportedFeatureException e =
+          assertInstanceOf(UnsupportedFeatureException.class, failure(t.send(search)));
+      assertTrue(e.getMessage().contains("AS_POST"), e.getMessage());
+      assertFalse(e.requestSent());
+      assertTrue(noGetBody.started.isEmpty());
+    }
+  }
+
+  @Test
+  void getWithBodyAsPostSendsAPostWithTheBody() {
+    FakeEngine noGetBody = new FakeEngine("nobody", EnumSet.noneOf(Capability.class));
+    try (Transport t =
+        Transports.wrap(
+            noGetBody, TransportConfig.builder().getWithBody(GetWithBody.AS_POST).build())) {
+      t.execute(Request.builder("GET", BASE + "_search").json(Map.of("q", 1)).build());
+      Request wire = noGetBody.last().request();
+      assertEquals("POST", wire.method());
+      assertEquals("{\"q\":1}", new String(wire.body().bytes(), StandardCharsets.UTF_8));
+      t.execute(Request.get(BASE)); // a GET without a body stays a GET
+      assertEquals("GET", noGetBody.last().request().method());
+    }
+  }
+
+  @Test
+  void getWithBodyIsSentNativelyWhereSupported() {
+    transport().execute(Request.builder("GET", BASE).json(Map.of("q", 1)).build());
+    assertEquals("GET", engine.last().request().method());
+    assertTrue(engine.last().request().hasBody());
+  }
+
+  // ------------------------------------------------------------ timeouts
+
+  @Test
+  void theRequestDeadlineAbortsTheExchange() {
+    engine.answering(r -> Script.silent());
+    long start = System.nanoTime();
+    Throwable e =
+        failure(
+            transport(TransportConfig.builder().requestTimeout(Duration.ofMillis(200)).build())
+                .send(Request.get(BASE)));
+    RequestTimeoutException rt = assertInstanceOf(RequestTimeoutException.class, e);
+    assertEquals(TransportTimeoutException.Phase.REQUEST, rt.phase());
+    assertTrue(rt.requestSent());
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 5000);
+    assertEquals(1, engine.aborts.get());
+  }
+
+  @Test
+  void aPerRequestDeadlineOverridesTheClients() {
+    engine.answering(r -> Script.connecting());
+    Throwable e =
+        failure(
+            transport(TransportConfig.builder().requestTimeout(Duration.ofSeconds(60)).build())
+                .send(Request.builder("GET", BASE).requestTimeout(Duration.ofMillis(100)).build()));
+    RequestTimeoutException rt = assertInstanceOf(RequestTimeoutException.class, e);
+    assertEquals(Duration.ofMillis(100), rt.timeout());
+    assertFalse(rt.requestSent());
+  }
+
+  @Test
+  void theResponseTimeoutRunsFromRequestSentToHeadersAndAborts() {
+    engine.answering(r -> Script.silent());
+    Throwable e =
+        failure(
+            transport(TransportConfig.builder().responseTimeout(Duration.ofMillis(150)).build())
+                .send(Request.get(BASE)));
+    ResponseTimeoutException rt = assertInstanceOf(ResponseTimeoutException.class, e);
+    assertEquals(TransportTimeoutException.Phase.RESPONSE, rt.phase());
+    assertEquals(1, engine.aborts.get());
+  }
+
+  @Test
+  void noResponseTimeoutBeforeTheRequestIsWritten() {
+    engine.answering(r -> Script.connecting());
+    CompletableFuture<Response> f =
+        transport(TransportConfig.builder().responseTimeout(Duration.ofMillis(50)).build())
+            .send(Request.get(BASE));
+    assertThrows(
+        java.util.concurrent.TimeoutException.class, () -> f.get(300, TimeUnit.MILLISECONDS));
+    f.cancel(true);
+  }
+
+  @Test
+  void theConnectTimeoutIsHandedToTheEngineWithPerRequestOverrides() {
+    transport(TransportConfig.builder().connectTimeout(Duration.ofSeconds(3)).build())
+        .execute(Request.get(BASE));
+    assertEquals(Duration.ofSeconds(3), engine.last().connectTimeout());
+    transport.execute(Request.builder("GET", BASE).connectTimeout(Duration.ofMillis(5)).build());
+    assertEquals(Duration.ofMillis(5), engine.last().connectTimeout());
+  }
+
+  // ------------------------------------------------------------ threads, execute, sendAll
+
+  @Test
+  void futuresCompleteOnTheCallbackExecutorNeverOnTheIoThread() {
+    AtomicReference<String> thread = new AtomicReference<>();
+    transport()
+        .send(Request.get(BASE))
+        .thenRun(() -> thread.set(Thread.currentThread().getName()))
+        .join();
+    assertTrue(thread.get().startsWith("switchboard-fake-callback-"), thread.get());
+  }
+
+  @Test
+  void aBlockingContinuationDelaysNothingElseInFlight() {
+    engine.answering(
+        r ->
+            r.request().uri().getPath().equals("/slow")
+                ? Script.ok(200, "s")
+                : Script.ok(200, "f").delayed(50));
+    Transport t = transport();
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> blocker =
+        t.send(Request.get(BASE + "slow"))
+            .thenAccept(
+                r -> {
+                  try {
+                    release.await(5, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(2),
+        () -> assertEquals("f", t.send(Request.get(BASE + "fast")).join().text()));
+    release.countDown();
+    blocker.join();
+  }
+
+  @Test
+  void aSuppliedCallbackExecutorIsUsedAndNotShutDown() {
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "mine"));
+    try {
+      AtomicReference<String> thread = new AtomicReference<>();
+      engine.answering(r -> Script.ok(200, "later").delayed(100));
+      transport(TransportConfig.builder().callbackExecutor(pool).build())
+          .send(Request.get(BASE))
+          .thenRun(() -> thread.set(Thread.currentThread().getName()))
+          .join();
+      assertEquals("mine", thread.get());
+      transport.close();
+      assertFalse(pool.isShutdown());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void executeThrowsTheFailureItselfNotAWrapper() {
+    ConnectionException refused =
+        new ConnectionException(
+            "refused", Request.get(BASE), "fake", new java.net.ConnectException());
+    engine.answering(r -> Script.fail(refused));
+    ConnectionException thrown =
+        assertThrows(ConnectionException.class, () -> transport().execute(Request.get(BASE)));
+    assertSame(refused, thrown);
+    assertFalse(thrown.requestSent());
+  }
+
+  @Test
+  void executeOnACallbackThreadThrowsIllegalStateInsteadOfDeadlocking() {
+    Transport t = transport();
+    CompletableFuture<Object> nested =
+        t.send(Request.get(BASE)).thenApply(r -> t.execute(Request.get(BASE)));
+    Throwable e = failure(nested);
+    assertInstanceOf(IllegalStateException.class, e);
+    assertTrue(e.getMessage().contains("compose on send"), e.getMessage());
+  }
+
+  @Test
+  void executeOnAnIoThreadThrowsIllegalState() throws Exception {
+    Transport t = transport();
+    t.execute(Request.get(BASE)); // marks the fake-io threads as I/O threads
+    AtomicReference<Throwable> seen = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(2);
+    for (int i = 0; i < 2; i++) { // both fake-io threads
+      engine.io.execute(
+          () -> {
+            try {
+              t.execute(Request.get(BASE));
+            } catch (Throwable e) {
+              seen.compareAndSet(null, e);
+            } finally {
+              done.countDown();
+            }
+          });
+    }
+    assertTrue(done.await(5, TimeUnit.SECONDS));
+    // at least the thread that delivered the first exchange is known to be an I/O thread
+    assertInstanceOf(IllegalStateException.class, seen.get());
+  }
+
+  @Test
+  void sendAllKeepsRequestOrder() {
+    engine.answering(
+        r -> {
+          String p = r.request().uri().getPath();
+          return Script.ok(200, p).delayed(p.equals("/a") ? 150 : 0);
+        });
+    List<Response> all =
+        transport()
+            .sendAll(
+                List.of(Request.get(BASE + "a"), Request.get(BASE + "b"), Request.get(BASE + "c")))
+            .join();
+    assertEquals(List.of("/a", "/b", "/c"), all.stream().map(Response::text).toList());
+  }
+
+  @Test
+  void sendAllFailsFastAndCancelsTheRest() {
+    engine.answering(
+        r ->
+            r.request().uri().getPath().equals("/bad")
+                ? Script.ok(500, "boom").delayed(50)
+                : Script.silent());
+    long start = System.nanoTime();
+    Throwable e =
+        failure(
+            transport()
+                .sendAll(
+                    List.of(
+                        Request.get(BASE + "slow1"),
+                        Request.get(BASE + "bad"),
+                        Request.get(BASE + "slow2"))));
+    assertInstanceOf(ServerErrorException.class, e);
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 3000);
+    eventually(() -> engine.aborts.get() == 2);
+  }
+
+  @Test
+  void sendAllSettledReportsEveryOutcomeAndCancelsNothing() {
+    engine.answering(
+        r ->
+            r.request().uri().getPath().equals("/bad")
+                ? Script.ok(503, "x")
+                : Script.ok(200, "ok"));
+    List<Outcome> outcomes =
+        transport()
+            .sendAllSettled(List.of(Request.get(BASE + "a"), Request.get(BASE + "bad")))
+            .join();
+    assertTrue(outcomes.get(0).isSuccess());
+    assertEquals("ok", outcomes.get(0).response().text());
+    assertFalse(outcomes.get(1).isSuccess());
+    assertInstanceOf(ServerErrorException.class, outcomes.get(1).failure());
+    assertThrows(IllegalStateException.class, () -> outcomes.get(1).response());
+    assertEquals(0, engine.aborts.get());
+  }
+
+  @Test
+  void cancellingTheFutureAbortsTheExchange() throws Exception {
+    engine.answering(r -> Script.silent());
+    CompletableFuture<Response> f = transport().send(Request.get(BASE));
+    Thread.sleep(50);
+    assertTrue(f.cancel(true));
+    assertThrows(CancellationException.class, f::join);
+    assertEquals(1, engine.aborts.get());
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  @Test
+  void closeFailsWhatIsInFlightAndLaterSends() {
+    engine.answering(r -> Script.silent());
+    Transport t = transport();
+    CompletableFuture<Response> inFlight = t.send(Request.get(BASE));
+    t.close();
+    TransportException e = assertInstanceOf(TransportException.class, failure(inFlight));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    TransportException later =
+        assertInstanceOf(TransportException.class, failure(t.send(Request.get(BASE))));
+    assertTrue(later.getMessage().contains("transport is closed"), later.getMessage());
+    assertFalse(later.requestSent());
+    assertTrue(engine.closed.get());
+  }
+
+  @Test
+  void aRelativeUriIsRefusedWithAClearMessage() {
+    TransportException e =
+        assertInstanceOf(
+            TransportException.class,
+            failure(transport().send(Request.get(URI.create("/_cluster/health")))));
+    assertTrue(e.getMessage().contains("absolute"), e.getMessage());
+  }
+
+  @Test
+  void anEngineThatThrowsFromStartBecomesATransportException() {
+    FakeEngine throwing =
+        new FakeEngine() {
+          @Override
+          public dev.switchboard.spi.Exchange start(
+              dev.switchboard.spi.ExchangeRequest request,
+              dev.switchboard.spi.ExchangeListener listener) {
+            throw new IllegalArgumentException("library said no");
+          }
+        };
+    try (Transport t = Transports.wrap(throwing, TransportConfig.defaults())) {
+      TransportException e =
+          assertInstanceOf(TransportException.class, failure(t.send(Request.get(BASE))));
+      assertInstanceOf(IllegalArgumentException.class, e.getCause());
+    }
+  }
+
+  // ------------------------------------------------------------ interceptors
+
+  @Test
+  void interceptorsRunInOrderRewriteRequestAndResponseAndSeeFailures() {
+    List<String> order = Collections.synchronizedList(new ArrayList<>());
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    Interceptor first =
+        chain -> {
+          order.add("first");
+          return chain
+              .proceed(chain.request().toBuilder().header("X-First", "1").build())
+              .whenComplete((r, e) -> failures.add(e));
+        };
+    Interceptor second =
+        chain -> {
+          order.add("second");
+          return chain
+              .proceed(chain.request())
+              .thenApply(
+                  r ->
+                      r.toBuilder()
+                          .headers(Headers.of("X-Seen", chain.request().header("X-First")))
+                          .build());
+        };
+    Transport t =
+        transport(TransportConfig.builder().interceptor(first).interceptor(second).build());
+    Response r = t.execute(Request.get(BASE));
+    assertEquals(List.of("first", "second"), order);
+    assertEquals("1", engine.last().request().header("X-First"));
+    assertEquals("1", r.header("X-Seen"));
+    engine.answering(req -> Script.ok(500, "x"));
+    assertThrows(ServerErrorException.class, () -> t.execute(Request.get(BASE)));
+    Throwable seen = failures.get(failures.size() - 1);
+    assertInstanceOf(
+        ServerErrorException.class, seen instanceof CompletionException ? seen.getCause() : seen);
+  }
+
+  @Test
+  void anInterceptorThatThrowsFailsTheCallWithATransportException() {
+    Transport t =
+        transport(
+            TransportConfig.builder()
+                .interceptor(
+                    chain -> {
+                      throw new IllegalStateException("bug");
+                    })
+                .build());
+    TransportException e =
+        assertInstanceOf(TransportException.class, failure(t.send(Request.get(BASE))));
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+  }
+
+  @Test
+  void retryPolicyAsAnInterceptorRetriesWhatIsSafe() {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    engine.answering(
+        r ->
+            n.incrementAndGet() < 3
+                ? Script.fail(new ConnectionException("refused", r.request(), "fake", null))
+                : Script.ok(200, "third time"));
+    Transport t =
+        transport(
+            TransportConfig.builder()
+                .interceptor(RetryPolicy.builder().baseDelay(Duration.ofMillis(1)).build())
+                .build());
+    assertEquals("third time", t.execute(Request.post(BASE, Body.of("x", "text/plain"))).text());
+    assertEquals(3, engine.started.size());
+  }
+}
