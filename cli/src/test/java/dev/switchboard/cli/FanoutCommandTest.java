@@ -1,0 +1,62 @@
+package dev.switchboard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class FanoutCommandTest {
+  static final String T = LoopbackJdkProvider.NAME;
+  static LocalServer server;
+
+  @BeforeAll
+  static void start() throws IOException {
+    server = new LocalServer();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void sendsAllAtOnceSoTheTotalIsFarBelowTheSum() {
+    Cli.Run run =
+        Cli.run(
+            "fanout", server.url("/slow"), server.url("/json"), "--repeat", "4", "--transport", T);
+
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(run.out().lines().filter(l -> l.contains("200 OK")).count()).isEqualTo(8);
+    Matcher m =
+        Pattern.compile("8 requests via test-loopback: (\\d+) ms in all, against ([\\d.]+) s")
+            .matcher(run.out());
+    assertThat(m.find()).as(run.out()).isTrue();
+    // four 300 ms requests alone sum to 1.2 s; sent at once the whole takes about one delay
+    assertThat(Long.parseLong(m.group(1))).isLessThan(1_000);
+    assertThat(Double.parseDouble(m.group(2))).isGreaterThanOrEqualTo(1.2);
+  }
+
+  @Test
+  void aFailureIsShownOnItsLineAndTheExitStatusIsOne() {
+    Cli.Run run = Cli.run("fanout", server.url("/json"), server.url("/missing"), "--transport", T);
+
+    assertThat(run.status()).isEqualTo(Main.FAILED);
+    assertThat(run.out())
+        .contains("200 OK")
+        .contains("NotFoundException: HTTP 404 Not Found")
+        .contains("2 requests via test-loopback")
+        .contains("1 failed");
+  }
+
+  @Test
+  void helpIsShownWithExitZero() {
+    Cli.Run run = Cli.run("fanout", "--help");
+
+    assertThat(run.status()).isZero();
+    assertThat(run.out()).contains("Usage: switchboard fanout").contains("--repeat=N");
+  }
+}
