@@ -70,6 +70,20 @@ public final class Body {
     return bytes.clone();
   }
 
+  /**
+   * Returns the bytes as a read-only buffer without copying (position 0, limit {@link #length()}),
+   * so engines can hand a body to the socket without an extra copy. Each call returns a new buffer
+   * with its own position.
+   */
+  public java.nio.ByteBuffer asReadOnlyBuffer() {
+    return java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+  }
+
+  /** Writes the bytes to {@code out} without copying them first. */
+  public void writeTo(java.io.OutputStream out) throws java.io.IOException {
+    out.write(bytes);
+  }
+
   /** Returns the bytes without copying; callers inside Switchboard must not modify them. */
   byte[] unsafeBytes() {
     return bytes;
