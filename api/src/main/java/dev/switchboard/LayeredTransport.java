@@ -48,6 +48,7 @@ final class LayeredTransport implements Transport {
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   private final ThreadLocal<Boolean> onCallbackThread = new ThreadLocal<>();
   private final ThreadLocal<Boolean> onIoThread = new ThreadLocal<>();
+  private final ThreadLocal<Boolean> inApiCode = new ThreadLocal<>();
   private volatile boolean closed;
 
   LayeredTransport(TransportEngine engine, TransportConfig config) {
@@ -272,8 +273,13 @@ final class LayeredTransport implements Transport {
     }
   }
 
+  /**
+   * Remembers the thread delivering an engine callback as one of the transport's I/O threads,
+   * unless it is a caller's thread inside {@code start} or {@code abort} (an engine may report a
+   * failure synchronously there).
+   */
   private void markIoThread() {
-    if (onIoThread.get() == null && onCallbackThread.get() == null) {
+    if (onIoThread.get() == null && onCallbackThread.get() == null && inApiCode.get() == null) {
       onIoThread.set(Boolean.TRUE);
     }
   }
@@ -398,6 +404,8 @@ final class LayeredTransport implements Transport {
           wire.responseTimeout() != null ? wire.responseTimeout() : config.responseTimeout();
       st.responseTimeout = response;
       Exchange handle;
+      Boolean outer = inApiCode.get();
+      inApiCode.set(Boolean.TRUE);
       try {
         handle = engine.start(new ExchangeRequest(wire, connect, response), st);
       } catch (TransportException e) {
@@ -412,6 +420,10 @@ final class LayeredTransport implements Transport {
                 false,
                 e));
         return st.future;
+      } finally {
+        if (outer == null) {
+          inApiCode.remove();
+        }
       }
       st.attach(handle);
       if (result.isDone()) {
@@ -579,7 +591,7 @@ final class LayeredTransport implements Transport {
     void attach(Exchange h) {
       handle = h;
       if (abortWanted && h != null) {
-        h.abort();
+        abort();
       }
     }
 
@@ -587,10 +599,16 @@ final class LayeredTransport implements Transport {
       abortWanted = true;
       Exchange h = handle;
       if (h != null) {
+        Boolean outer = inApiCode.get();
+        inApiCode.set(Boolean.TRUE);
         try {
           h.abort();
         } catch (RuntimeException ignored) {
           // an engine's abort must not throw; if it does, the exchange is failed anyway
+        } finally {
+          if (outer == null) {
+            inApiCode.remove();
+          }
         }
       }
     }

@@ -574,6 +574,24 @@ class LayeredTransportTest {
   }
 
   @Test
+  void anEngineReportingAFailureSynchronouslyDoesNotMakeTheCallerAnIoThread() {
+    FakeEngine synchronous =
+        new FakeEngine() {
+          @Override
+          public dev.switchboard.spi.Exchange start(
+              dev.switchboard.spi.ExchangeRequest request,
+              dev.switchboard.spi.ExchangeListener listener) {
+            listener.onFailure(new ConnectionException("refused", request.request(), "fake", null));
+            return () -> {};
+          }
+        };
+    try (Transport t = Transports.wrap(synchronous, TransportConfig.defaults())) {
+      assertThrows(ConnectionException.class, () -> t.execute(Request.get(BASE)));
+      assertThrows(ConnectionException.class, () -> t.execute(Request.get(BASE)));
+    }
+  }
+
+  @Test
   void anEngineThatThrowsFromStartBecomesATransportException() {
     FakeEngine throwing =
         new FakeEngine() {
