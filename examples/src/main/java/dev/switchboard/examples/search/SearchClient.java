@@ -1,0 +1,307 @@
+package dev.switchboard.examples.search;
+
+import dev.switchboard.HttpStatusException;
+import dev.switchboard.Request;
+import dev.switchboard.Response;
+import dev.switchboard.Transport;
+import dev.switchboard.TransportConfig;
+import dev.switchboard.TransportException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A small asynchronous client for an OpenSearch (or Elasticsearch) HTTP API, built only on
+ * Switchboard's public API, so it runs unchanged on whichever {@link Transport} it is given: the
+ * JDK's client, Apache HttpClient 5, OkHttp, or a cluster of nodes.
+ *
+ * <p>Every operation returns at once with a {@link CompletableFuture} of a small typed result. A
+ * failure completes the future with a Switchboard {@link TransportException}: a status the server
+ * refused becomes {@link dev.switchboard.NotFoundException}, {@link
+ * dev.switchboard.ClientErrorException} and so on, and {@link ServerError#of(Throwable)} reads the
+ * server's own error type ({@code index_not_found_exception}…) from it.
+ *
+ * <p>The search API takes its query in the body of a {@code GET}. The JDK and Apache transports
+ * send that natively; OkHttp cannot, so give it a transport configured with {@link
+ * TransportConfig.Builder#getWithBody(dev.switchboard.GetWithBody) getWithBody(AS_POST)} (see
+ * {@link #recommendedConfig(String)}).
+ *
+ * <p>The client does not own the transport: closing the transport is the caller's business.
+ */
+public final class SearchClient {
+  private final Transport transport;
+  private final String base;
+
+  /**
+   * A client for the server at {@code base} ({@code http://127.0.0.1:9200}).
+   *
+   * @param transport carries the requests; shared, not closed by this client
+   * @param base the server's base URI, without a trailing path
+   */
+  public SearchClient(Transport transport, URI base) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    String b = Objects.requireNonNull(base, "base").toString();
+    this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
+  }
+
+  /**
+   * A client that sends relative URIs ({@code /_cluster/health}), for a transport that resolves
+   * them against its nodes, such as a cluster transport.
+   */
+  public SearchClient(Transport transport) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.base = "";
+  }
+
+  /**
+   * The configuration this client works best with on the named transport: on every transport a
+   * {@code GET} with a body is sent as {@code POST} when the transport cannot send it as it is.
+   * {@code AS_POST} works everywhere; it is only required on OkHttp.
+   */
+  public static TransportConfig recommendedConfig(String provider) {
+    TransportConfig.Builder b = TransportConfig.builder().provider(provider);
+    if ("okhttp".equals(provider)) {
+      b.getWithBody(dev.switchboard.GetWithBody.AS_POST);
+    }
+    return b.build();
+  }
+
+  /** The transport underneath. */
+  public Transport transport() {
+    return transport;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // operations
+
+  /** {@code GET /_cluster/health}. */
+  public CompletableFuture<ClusterHealth> health() {
+    return call(Request.get(uri("/_cluster/health")), r -> ClusterHealth.from(map(r)));
+  }
+
+  /**
+   * {@code PUT /<index>} with one shard, no replica (so a single node is green) and the given
+   * mappings.
+   *
+   * @param mappings the index's {@code mappings}, e.g. {@code Map.of("properties", Map.of("title",
+   *     Map.of("type", "text")))}
+   */
+  public CompletableFuture<Acknowledged> createIndex(String index, Map<String, ?> mappings) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("settings", Map.of("number_of_shards", 1, "number_of_replicas", 0));
+    body.put("mappings", mappings);
+    Request request = Request.builder("PUT", uri("/" + enc(index))).json(body).build();
+    return call(request, r -> Acknowledged.from(index, map(r)));
+  }
+
+  /** {@code GET /<index>/_mapping}. */
+  public CompletableFuture<IndexMapping> getMapping(String index) {
+    return call(
+        Request.get(uri("/" + enc(index) + "/_mapping")), r -> IndexMapping.from(index, map(r)));
+  }
+
+  /**
+   * {@code PUT /<index>/_doc/<id>?refresh=true}: stores {@code document} and makes it visible to
+   * search before the future completes.
+   */
+  public CompletableFuture<Indexed> index(String index, String id, Map<String, ?> document) {
+    Request request =
+        Request.builder("PUT", uri("/" + enc(index) + "/_doc/" + enc(id) + "?refresh=true"))
+            .json(document)
+            .build();
+    return call(request, r -> Indexed.from(map(r)));
+  }
+
+  /**
+   * {@code GET /<index>/_doc/<id>}. A missing document (or index) fails with {@link
+   * dev.switchboard.NotFoundException}.
+   */
+  public CompletableFuture<Document> get(String index, String id) {
+    return call(
+        Request.get(uri("/" + enc(index) + "/_doc/" + enc(id))), r -> Document.from(map(r)));
+  }
+
+  /**
+   * {@code GET /<index>/_search} with {@code {"query": query, "size": size}} as the body of the
+   * GET.
+   *
+   * @param query a query in the server's DSL, e.g. {@code Map.of("match", Map.of("title",
+   *     "switchboard"))}
+   */
+  public CompletableFuture<SearchResult> search(String index, Map<String, ?> query, int size) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("query", query);
+    body.put("size", size);
+    Request request = Request.builder("GET", uri("/" + enc(index) + "/_search")).json(body).build();
+    return call(request, r -> SearchResult.from(map(r)));
+  }
+
+  /** {@link #search(String, Map, int)} with at most 10 hits. */
+  public CompletableFuture<SearchResult> search(String index, Map<String, ?> query) {
+    return search(index, query, 10);
+  }
+
+  /** {@code DELETE /<index>}. */
+  public CompletableFuture<Acknowledged> deleteIndex(String index) {
+    return call(
+        Request.builder("DELETE", uri("/" + enc(index))).build(),
+        r -> Acknowledged.from(index, map(r)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // several calls at once
+
+  /**
+   * Starts every call at once and waits for all of them, from blocking code. Returns the results in
+   * the order of the calls. On the first failure the calls still in flight are cancelled and that
+   * failure is thrown as it is (a {@link TransportException}, never wrapped).
+   *
+   * <pre>{@code
+   * List<Object> r = client.concurrent(
+   *     () -> client.getMapping("books"), client::health, () -> client.search("books", query));
+   * IndexMapping mapping = (IndexMapping) r.get(0);
+   * }</pre>
+   *
+   * Do not call it on a thread that completes these futures (a continuation of one of them); from
+   * async code use {@link #concurrentAsync(List)}.
+   */
+  @SafeVarargs
+  public final <T> List<T> concurrent(Supplier<? extends CompletableFuture<? extends T>>... calls) {
+    return await(concurrentAsync(Arrays.asList(calls)));
+  }
+
+  /**
+   * Starts every call at once, for async code: the future completes with the results in the order
+   * of the calls, or with the first failure, at which point the calls still in flight are
+   * cancelled. Nothing blocks.
+   */
+  public <T> CompletableFuture<List<T>> concurrentAsync(
+      List<? extends Supplier<? extends CompletableFuture<? extends T>>> calls) {
+    List<CompletableFuture<? extends T>> started = new ArrayList<>(calls.size());
+    CompletableFuture<List<T>> all = new CompletableFuture<>();
+    for (Supplier<? extends CompletableFuture<? extends T>> call : calls) {
+      if (all.isDone()) {
+        break; // an earlier call already failed: start nothing more
+      }
+      CompletableFuture<? extends T> f;
+      try {
+        f = Objects.requireNonNull(call.get(), "a call returned null instead of a future");
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      started.add(f);
+      f.whenComplete(
+          (v, e) -> {
+            if (e != null) {
+              all.completeExceptionally(unwrap(e));
+            }
+          });
+    }
+    // registered once every call has started, so these see the whole list
+    CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (v, e) -> {
+              if (e == null) {
+                List<T> results = new ArrayList<>(started.size());
+                started.forEach(f -> results.add(f.join()));
+                all.complete(results);
+              }
+            });
+    // the first failure, or cancelling the whole, cancels the calls still in flight
+    all.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            started.forEach(f -> f.cancel(true));
+          }
+        });
+    return all;
+  }
+
+  /**
+   * Waits for {@code future} and returns its result; a failure is thrown as it is (the {@link
+   * TransportException} itself, not a {@code CompletionException} around it).
+   */
+  public static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new CancellationException("interrupted while waiting");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Sends {@code request} and reads the response with {@code parse}; cancelling the returned future
+   * aborts the exchange.
+   */
+  private <T> CompletableFuture<T> call(Request request, Function<Response, T> parse) {
+    CompletableFuture<Response> sent = transport.send(request);
+    CompletableFuture<T> result = sent.thenApply(parse);
+    result.whenComplete(
+        (v, e) -> {
+          if (e instanceof CancellationException) {
+            sent.cancel(true);
+          }
+        });
+    return result;
+  }
+
+  private URI uri(String pathAndQuery) {
+    return URI.create(base + pathAndQuery);
+  }
+
+  private static String enc(String segment) {
+    Objects.requireNonNull(segment, "name");
+    if (segment.isEmpty()) {
+      throw new IllegalArgumentException("an index name or id cannot be empty");
+    }
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Response response) {
+    return response.json(Map.class);
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static RuntimeException rethrow(Throwable cause) {
+    Throwable t = unwrap(cause);
+    if (t instanceof RuntimeException re) {
+      return re;
+    }
+    if (t instanceof Error err) {
+      throw err;
+    }
+    return new CompletionException(t);
+  }
+
+  /** Exposed for {@link ServerError}: the status exception inside {@code t}, if any. */
+  static HttpStatusException statusException(Throwable t) {
+    Throwable u = unwrap(t);
+    return u instanceof HttpStatusException h ? h : null;
+  }
+}
