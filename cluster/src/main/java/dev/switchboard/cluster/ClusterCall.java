@@ -1,0 +1,275 @@
+package dev.switchboard.cluster;
+
+import dev.switchboard.ConnectTimeoutException;
+import dev.switchboard.ConnectionException;
+import dev.switchboard.HttpStatusException;
+import dev.switchboard.Request;
+import dev.switchboard.RequestTimeoutException;
+import dev.switchboard.Response;
+import dev.switchboard.TransportException;
+import dev.switchboard.TransportTimeoutException;
+import dev.switchboard.UnsupportedFeatureException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One {@link ClusterTransport#send}: its attempts, one after another, under one deadline.
+ *
+ * <p>Attempts never overlap: the next starts from the completion of the previous, so the fields
+ * below are handed from thread to thread through the completion of a future.
+ */
+final class ClusterCall {
+  final ClusterTransport cluster;
+  final Request original;
+  final CompletableFuture<Response> result = new CompletableFuture<>();
+  private final Duration timeout;
+  private final long deadline;
+  private final Set<NodeHealth> tried = ConcurrentHashMap.newKeySet();
+  private final List<TransportException> failures = new ArrayList<>();
+  private volatile CompletableFuture<Response> inFlight;
+  private volatile boolean anySent;
+  private int attempts;
+
+  ClusterCall(ClusterTransport cluster, Request original) {
+    this.cluster = cluster;
+    this.original = original;
+    this.timeout = cluster.timeoutOf(original);
+    this.deadline = timeout == null ? 0 : cluster.now() + timeout.toNanos();
+    result.whenComplete(
+        (r, e) -> {
+          CompletableFuture<Response> f = inFlight;
+          if (f != null && result.isCancelled()) {
+            f.cancel(true);
+          }
+        });
+  }
+
+  void start() {
+    next();
+  }
+
+  /** Ends the call because the cluster closed: the attempt in flight is cancelled. */
+  void close(TransportException e) {
+    if (result.completeExceptionally(e)) {
+      CompletableFuture<Response> f = inFlight;
+      if (f != null) {
+        f.cancel(true);
+      }
+    }
+  }
+
+  private void next() {
+    if (result.isDone()) {
+      return;
+    }
+    if (cluster.isClosed()) {
+      close(cluster.closedException(original, anySent));
+      return;
+    }
+    Duration left = null;
+    if (timeout != null) {
+      long remaining = deadline - cluster.now();
+      if (remaining <= 0) {
+        deadlinePassed();
+        return;
+      }
+      left = Duration.ofNanos(remaining);
+    }
+    NodeHealth node;
+    Request sent;
+    try {
+      node = cluster.select(tried, original);
+      Request.Builder b = original.toBuilder().uri(Urls.resolve(node.node.url(), original.uri()));
+      if (left != null) {
+        b.requestTimeout(left);
+      }
+      sent = b.build();
+    } catch (TransportException e) {
+      fail(e);
+      return;
+    } catch (RuntimeException e) {
+      fail(
+          new TransportException("cannot choose a node: " + e, original, cluster.name(), false, e));
+      return;
+    }
+    tried.add(node);
+    attempts++;
+    NodeHealth.State seen = node.state();
+    Attempt attempt = new Attempt(original, node.node, attempts, sent);
+    Duration sliceOfDeadline = left;
+    cluster.attemptStarted(attempt);
+    CompletableFuture<Response> f;
+    try {
+      f = cluster.inner().send(sent);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    if (f == null) {
+      f =
+          CompletableFuture.failedFuture(
+              new TransportException(
+                  "the inner transport returned null", sent, cluster.name(), false, null));
+    }
+    inFlight = f;
+    if (result.isDone()) { // cancelled or closed while this attempt was starting
+      f.cancel(true);
+      return;
+    }
+    f.whenComplete((r, e) -> ended(attempt, node, seen, sliceOfDeadline, r, e));
+  }
+
+  private void ended(
+      Attempt attempt,
+      NodeHealth node,
+      NodeHealth.State seen,
+      Duration sliceOfDeadline,
+      Response response,
+      Throwable error) {
+    if (result.isDone()) {
+      return; // cancelled or closed: the outcome of this attempt no longer matters
+    }
+    if (error == null) {
+      answered(attempt, node, seen, response);
+      return;
+    }
+    TransportException e = asTransportException(attempt, ClusterTransport.unwrap(error));
+    anySent |= e.requestSent();
+    if (e instanceof ConnectionException || e instanceof ConnectTimeoutException) {
+      cluster.markFailed(node, seen);
+      moveOnOrFail(attempt, e, true);
+    } else if (e instanceof HttpStatusException hse) {
+      if (isNodeUnavailable(hse.status())) {
+        cluster.markFailed(node, seen);
+        moveOnOrFail(attempt, e, cluster.isRetrySafe(original));
+      } else {
+        cluster.markAnswered(node);
+        moveOnOrFail(attempt, e, false);
+      }
+    } else if (e instanceof RequestTimeoutException rte
+        && sliceOfDeadline != null
+        && (sliceOfDeadline.equals(rte.timeout()) || deadline - cluster.now() <= 0)) {
+      failures.add(e);
+      cluster.attemptEnded(attempt, null, e, false);
+      deadlinePassed();
+    } else if (e instanceof TransportTimeoutException) {
+      moveOnOrFail(
+          attempt,
+          e,
+          cluster.retryOnTimeout() && (!e.requestSent() || cluster.isRetrySafe(original)));
+    } else if (e instanceof UnsupportedFeatureException) {
+      moveOnOrFail(attempt, e, false);
+    } else {
+      moveOnOrFail(attempt, e, !e.requestSent());
+    }
+  }
+
+  /** A response the request accepts: success, unless the node said it cannot serve. */
+  private void answered(Attempt attempt, NodeHealth node, NodeHealth.State seen, Response r) {
+    anySent = true;
+    if (!isNodeUnavailable(r.status())) {
+      cluster.markAnswered(node);
+      cluster.attemptEnded(attempt, r, null, false);
+      cluster.completing(() -> result.complete(r));
+      return;
+    }
+    cluster.markFailed(node, seen);
+    switch (decide(cluster.isRetrySafe(original))) {
+      case MOVE_ON -> {
+        failures.add(HttpStatusException.of(r));
+        cluster.attemptEnded(attempt, r, null, true);
+        next();
+      }
+      case DEADLINE -> {
+        failures.add(HttpStatusException.of(r));
+        cluster.attemptEnded(attempt, r, null, false);
+        deadlinePassed();
+      }
+      case STOP -> {
+        cluster.attemptEnded(attempt, r, null, false);
+        cluster.completing(() -> result.complete(r));
+      }
+    }
+  }
+
+  private void moveOnOrFail(Attempt attempt, TransportException e, boolean safeToMoveOn) {
+    Next decision = decide(safeToMoveOn);
+    cluster.attemptEnded(attempt, null, e, decision == Next.MOVE_ON);
+    switch (decision) {
+      case MOVE_ON -> {
+        failures.add(e);
+        next();
+      }
+      case DEADLINE -> {
+        failures.add(e);
+        deadlinePassed();
+      }
+      case STOP -> fail(e);
+    }
+  }
+
+  private enum Next {
+    MOVE_ON,
+    DEADLINE,
+    STOP
+  }
+
+  /**
+   * After a failed attempt: move on when that is safe and attempts remain; end with the call's
+   * timeout when only the deadline stands in the way; else stop with the attempt's outcome.
+   */
+  private Next decide(boolean safe) {
+    if (!safe || attempts >= cluster.maxAttempts() || cluster.isClosed()) {
+      return Next.STOP;
+    }
+    if (timeout != null && deadline - cluster.now() <= 0) {
+      return Next.DEADLINE;
+    }
+    return Next.MOVE_ON;
+  }
+
+  /** Fails the call with {@code last}, the earlier attempts' failures suppressed on it. */
+  private void fail(TransportException last) {
+    for (TransportException earlier : failures) {
+      if (earlier != last) {
+        last.addSuppressed(earlier);
+      }
+    }
+    cluster.completing(() -> result.completeExceptionally(last));
+  }
+
+  /** The call's deadline passed: one timeout for the whole call, every attempt suppressed on it. */
+  private void deadlinePassed() {
+    RequestTimeoutException e =
+        new RequestTimeoutException(timeout, original, cluster.name(), anySent, null);
+    for (TransportException earlier : failures) {
+      e.addSuppressed(earlier);
+    }
+    cluster.completing(() -> result.completeExceptionally(e));
+  }
+
+  private TransportException asTransportException(Attempt attempt, Throwable t) {
+    if (t instanceof TransportException te) {
+      return te;
+    }
+    if (t instanceof CancellationException) {
+      return new TransportException(
+          "the attempt was cancelled by the inner transport",
+          attempt.sent(),
+          cluster.name(),
+          true,
+          t);
+    }
+    return new TransportException(
+        "the inner transport failed: " + t, attempt.sent(), cluster.name(), true, t);
+  }
+
+  /** 502, 503 and 504: the node (or its proxy) cannot serve now; another node may. */
+  static boolean isNodeUnavailable(int status) {
+    return status == 502 || status == 503 || status == 504;
+  }
+}
