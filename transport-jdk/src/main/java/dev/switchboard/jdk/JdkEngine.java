@@ -1,0 +1,597 @@
+package dev.switchboard.jdk;
+
+import dev.switchboard.Capability;
+import dev.switchboard.ConnectTimeoutException;
+import dev.switchboard.ConnectionException;
+import dev.switchboard.Headers;
+import dev.switchboard.HttpVersion;
+import dev.switchboard.MalformedResponseException;
+import dev.switchboard.Request;
+import dev.switchboard.ResponseTimeoutException;
+import dev.switchboard.TlsException;
+import dev.switchboard.TransportConfig;
+import dev.switchboard.TransportException;
+import dev.switchboard.UnsupportedFeatureException;
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeListener;
+import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.TransportEngine;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+
+/**
+ * The engine over {@link HttpClient}. Notes on what the JDK client does by itself and how it is
+ * kept in line:
+ *
+ * <ul>
+ *   <li>HTTP/1.1 is set on every request unless the configuration asks for HTTP/2, so no {@code
+ *       Upgrade: h2c} is sent; redirects are never followed by the client.
+ *   <li>The connect timeout is per client: own clients are cached by connect timeout (at most
+ *       {@value #MAX_CLIENTS}, least recently used evicted), all sharing one executor. A user's
+ *       client keeps its own; the engine enforces the exchange's connect timeout itself.
+ *   <li>The JDK resends a GET or HEAD once when a pooled connection closes before any response
+ *       byte. It builds the request headers once per attempt and asks the body publisher for its
+ *       length right then, so the publisher refuses a second attempt before anything is written;
+ *       the exchange then fails with {@link MalformedResponseException}. Its resend after a refused
+ *       connect ({@code ConnectException}) stays: nothing reached the server.
+ *   <li>{@code onRequestSent} comes when the publisher has handed over the last body byte, or, for
+ *       a request without body, when the JDK builds the headers (after connecting).
+ *   <li>Listener calls are serialized per exchange and run only on the engine's own I/O threads,
+ *       never on the caller's.
+ * </ul>
+ */
+final class JdkEngine implements TransportEngine {
+  static final String NAME = "jdk";
+  static final Set<Capability> CAPABILITIES =
+      Set.of(Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT);
+  static final int MAX_CLIENTS = 8;
+  private static final int CHUNK = 64 * 1024;
+
+  private final TransportConfig config;
+  private final HttpClient userClient;
+  private final HttpClient.Version version;
+  private final ThreadPoolExecutor executor;
+  private final ConnectionLimiter limiter;
+  private final Map<Duration, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true);
+  private volatile boolean closed;
+
+  JdkEngine(TransportConfig config, HttpClient userClient) {
+    this.config = config;
+    this.userClient = userClient;
+    this.version =
+        config.httpVersion() == HttpVersion.HTTP_2
+            ? HttpClient.Version.HTTP_2
+            : HttpClient.Version.HTTP_1_1;
+    this.limiter = new ConnectionLimiter(config.maxConnectionsPerHost(), config.maxConnections());
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            60,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> new IoThread(r, "switchboard-jdk-io-" + n.incrementAndGet()));
+  }
+
+  /** Marks the engine's own threads, the only ones that call listeners directly. */
+  private static final class IoThread extends Thread {
+    IoThread(Runnable r, String name) {
+      super(r, name);
+      setDaemon(true);
+    }
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public Exchange start(ExchangeRequest request, ExchangeListener listener) {
+    Call call = new Call(request, listener);
+    call.begin();
+    return call;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<HttpClient> own;
+    synchronized (clients) {
+      own = new ArrayList<>(clients.values());
+      clients.clear();
+    }
+    own.forEach(c -> stop(c, "shutdownNow"));
+    executor.shutdown();
+  }
+
+  /** The client for a connect timeout: the user's, or an own one cached by that value. */
+  private HttpClient client(Duration connectTimeout) {
+    if (userClient != null) {
+      return userClient;
+    }
+    HttpClient evicted = null;
+    HttpClient c;
+    synchronized (clients) {
+      c = clients.get(connectTimeout);
+      if (c == null) {
+        HttpClient.Builder b =
+            HttpClient.newBuilder()
+                .version(version)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(connectTimeout)
+                .executor(executor);
+        if (config.sslContext() != null) {
+          b.sslContext(config.sslContext());
+        }
+        c = b.build();
+        clients.put(connectTimeout, c);
+        if (clients.size() > MAX_CLIENTS) {
+          Iterator<HttpClient> eldest = clients.values().iterator();
+          evicted = eldest.next();
+          eldest.remove();
+        }
+      }
+    }
+    if (evicted != null) {
+      stop(evicted, "shutdown"); // lets its exchanges finish
+    }
+    return c;
+  }
+
+  /** Number of own clients cached; for tests. */
+  int cachedClients() {
+    synchronized (clients) {
+      return clients.size();
+    }
+  }
+
+  /**
+   * Stops a client on JDK 21+ ({@code shutdown}/{@code shutdownNow}); before that, a client has no
+   * such method and its selector thread (a daemon) ends once the client is unreachable.
+   */
+  private static void stop(HttpClient client, String method) {
+    try {
+      HttpClient.class.getMethod(method).invoke(client);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // JDK 17-20: nothing to call
+    }
+  }
+
+  private static String hostKey(URI uri) {
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+    return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+  }
+
+  // ------------------------------------------------------------------ one exchange
+
+  private final class Call
+      implements Exchange, HttpResponse.BodyHandler<Void>, HttpResponse.BodySubscriber<Void> {
+    private final ExchangeRequest exchange;
+    private final Request request;
+    private final ExchangeListener listener;
+    private final String host;
+    private final ConnectionLimiter.Waiter waiter;
+    private final CompletableFuture<Void> bodyDone = new CompletableFuture<>();
+    private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger attempts = new AtomicInteger();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private HttpRequest jdkRequest;
+    private volatile CompletableFuture<HttpResponse<Void>> future;
+    private volatile Flow.Subscription subscription;
+    private volatile boolean headersWritten;
+    private volatile boolean responseStarted;
+    private volatile boolean resendRefused;
+    private volatile boolean aborted;
+    // touched only inside the serialized event loop
+    private boolean sentSignalled;
+    private boolean headersDelivered;
+    private boolean terminated;
+
+    Call(ExchangeRequest exchange, ExchangeListener listener) {
+      this.exchange = exchange;
+      this.request = exchange.request();
+      this.listener = listener;
+      this.host = hostKey(request.uri());
+      this.waiter = new ConnectionLimiter.Waiter(host, this::send);
+    }
+
+    void begin() {
+      try {
+        jdkRequest = JdkRequests.build(request, version, new Publisher());
+      } catch (TransportException e) {
+        fail(e);
+        return;
+      }
+      if (closed) {
+        fail(new TransportException("the transport is closed", request, NAME, false, null));
+        return;
+      }
+      limiter.acquire(waiter);
+    }
+
+    private void send() {
+      if (aborted || closed) {
+        release();
+        return;
+      }
+      CompletableFuture<HttpResponse<Void>> f;
+      try {
+        f = client(exchange.connectTimeout()).sendAsync(jdkRequest, this);
+      } catch (RuntimeException e) {
+        release();
+        fail(map(e));
+        return;
+      }
+      future = f;
+      if (userClient != null) {
+        enforceConnectTimeout(f);
+      }
+      f.whenComplete(this::ended);
+      if (aborted) {
+        f.cancel(true);
+      }
+    }
+
+    /** A user's client has its own connect timeout; this one is the exchange's. */
+    private void enforceConnectTimeout(CompletableFuture<HttpResponse<Void>> f) {
+      Duration timeout = exchange.connectTimeout();
+      try {
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS, executor)
+            .execute(
+                () -> {
+                  if (!headersWritten && !f.isDone()) {
+                    fail(new ConnectTimeoutException(timeout, request, NAME, null));
+                    f.cancel(true);
+                  }
+                });
+      } catch (RejectedExecutionException e) {
+        // closed meanwhile: the exchange is being aborted anyway
+      }
+    }
+
+    private void ended(HttpResponse<Void> response, Throwable error) {
+      release();
+      if (error != null) {
+        fail(map(error));
+        return;
+      }
+      emit(
+          () -> {
+            deliverHeaders(response.statusCode(), convert(response.headers()));
+            complete();
+          });
+    }
+
+    private void release() {
+      if (released.compareAndSet(false, true)) {
+        limiter.release(host);
+      }
+    }
+
+    @Override
+    public void abort() {
+      aborted = true;
+      if (limiter.withdraw(waiter)) {
+        return; // never started
+      }
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+      CompletableFuture<HttpResponse<Void>> f = future;
+      if (f != null) {
+        f.cancel(true); // JDK 16+: aborts the exchange; cancel(false) would not
+      }
+    }
+
+    // ---------------- listener calls, serialized, never on the caller's thread
+
+    private void emit(Runnable event) {
+      events.add(event);
+      if (pending.getAndIncrement() != 0) {
+        return; // the thread draining will run it
+      }
+      if (Thread.currentThread() instanceof IoThread) {
+        drain();
+      } else {
+        try {
+          executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          ForkJoinPool.commonPool().execute(this::drain); // closing
+        }
+      }
+    }
+
+    private void drain() {
+      do {
+        Runnable event = events.poll();
+        try {
+          event.run();
+        } catch (RuntimeException e) {
+          // a listener never throws; keep draining if one does
+        }
+      } while (pending.decrementAndGet() != 0);
+    }
+
+    private void signalSent() {
+      if (!sentSignalled && !terminated) {
+        sentSignalled = true;
+        listener.onRequestSent();
+      }
+    }
+
+    private void deliverHeaders(int status, Headers headers) {
+      if (headersDelivered || terminated) {
+        return;
+      }
+      signalSent();
+      headersDelivered = true;
+      listener.onResponseHeaders(status, headers);
+    }
+
+    private void complete() {
+      if (!terminated) {
+        terminated = true;
+        listener.onComplete();
+      }
+    }
+
+    private void fail(TransportException e) {
+      emit(
+          () -> {
+            if (!terminated) {
+              terminated = true;
+              listener.onFailure(e);
+            }
+          });
+    }
+
+    // ---------------- response: BodyHandler and BodySubscriber
+
+    @Override
+    public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
+      responseStarted = true;
+      int status = info.statusCode();
+      Headers headers = convert(info.headers());
+      emit(() -> deliverHeaders(status, headers));
+      return this;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (aborted) {
+        s.cancel();
+      } else {
+        s.request(Long.MAX_VALUE); // the listener copies each chunk before returning
+      }
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      emit(
+          () -> {
+            if (!terminated && !aborted) {
+              buffers.forEach(listener::onBody);
+            }
+          });
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      bodyDone.completeExceptionally(t);
+      fail(map(t));
+    }
+
+    @Override
+    public void onComplete() {
+      bodyDone.complete(null);
+      emit(this::complete);
+    }
+
+    @Override
+    public CompletionStage<Void> getBody() {
+      return bodyDone;
+    }
+
+    // ---------------- request body: refuses the JDK's second attempt
+
+    private final class Publisher implements HttpRequest.BodyPublisher {
+      private final ByteBuffer body = request.body().asReadOnlyBuffer(); // no copy
+
+      /** Called by the JDK once per attempt, as it writes the request headers. */
+      @Override
+      public long contentLength() {
+        if (attempts.incrementAndGet() > 1) {
+          resendRefused = true;
+          throw new IllegalStateException(
+              "Switchboard refused the JDK HttpClient's automatic resend of this request");
+        }
+        headersWritten = true;
+        if (!body.hasRemaining()) {
+          emit(Call.this::signalSent);
+        }
+        return body.remaining();
+      }
+
+      @Override
+      public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+        subscriber.onSubscribe(new BodySubscription(subscriber, body.duplicate()));
+      }
+    }
+
+    /** Hands the body over in chunks, as the JDK asks for them. */
+    private final class BodySubscription implements Flow.Subscription {
+      private final Flow.Subscriber<? super ByteBuffer> subscriber;
+      private final ByteBuffer body;
+      private final AtomicLong demand = new AtomicLong();
+      private final AtomicInteger wip = new AtomicInteger();
+      private volatile boolean cancelled;
+
+      BodySubscription(Flow.Subscriber<? super ByteBuffer> subscriber, ByteBuffer body) {
+        this.subscriber = subscriber;
+        this.body = body;
+      }
+
+      @Override
+      public void request(long n) {
+        if (n <= 0) {
+          cancelled = true;
+          subscriber.onError(new IllegalArgumentException("non-positive request " + n));
+          return;
+        }
+        demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+        if (wip.getAndIncrement() != 0) {
+          return;
+        }
+        do {
+          while (!cancelled && body.hasRemaining() && demand.get() > 0) {
+            int len = Math.min(CHUNK, body.remaining());
+            ByteBuffer chunk = body.slice().limit(len);
+            body.position(body.position() + len);
+            demand.decrementAndGet();
+            subscriber.onNext(chunk);
+          }
+          if (!cancelled && !body.hasRemaining()) {
+            cancelled = true;
+            subscriber.onComplete();
+            emit(Call.this::signalSent);
+          }
+        } while (wip.decrementAndGet() != 0);
+      }
+
+      @Override
+      public void cancel() {
+        cancelled = true;
+      }
+    }
+
+    // ---------------- errors
+
+    private TransportException map(Throwable error) {
+      Throwable t = error;
+      while ((t instanceof CompletionException || t instanceof ExecutionException)
+          && t.getCause() != null) {
+        t = t.getCause();
+      }
+      String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (resendRefused) {
+        return new MalformedResponseException(
+            "the connection closed without a response ("
+                + detail
+                + "); the JDK HttpClient would have sent the request again, which Switchboard"
+                + " transports never do",
+            request,
+            NAME,
+            t);
+      }
+      if (t instanceof HttpConnectTimeoutException) {
+        return new ConnectTimeoutException(exchange.connectTimeout(), request, NAME, t);
+      }
+      if (t instanceof HttpTimeoutException) { // only a user's client with a request timeout
+        return headersWritten
+            ? new ResponseTimeoutException(exchange.responseTimeout(), request, NAME, t)
+            : new ConnectTimeoutException(exchange.connectTimeout(), request, NAME, t);
+      }
+      if (t instanceof SSLException && !headersWritten) {
+        return new TlsException("TLS handshake failed: " + detail, request, NAME, t);
+      }
+      if (t instanceof ConnectException
+          || t instanceof NoRouteToHostException
+          || t instanceof UnknownHostException
+          || t instanceof UnresolvedAddressException) {
+        return new ConnectionException(
+            "cannot connect to " + host + ": " + (t.getMessage() == null ? "refused" : detail),
+            request,
+            NAME,
+            t);
+      }
+      if (t instanceof IOException) {
+        if (!headersWritten) {
+          return new ConnectionException(
+              "the connection failed before the request was written: " + detail, request, NAME, t);
+        }
+        return new MalformedResponseException(
+            responseStarted
+                ? "the response body was cut short: " + detail
+                : "no valid response: " + detail,
+            request,
+            NAME,
+            t);
+      }
+      if (t instanceof CancellationException) {
+        return new TransportException("the exchange was aborted", request, NAME, headersWritten, t);
+      }
+      if (t instanceof IllegalArgumentException && responseStarted) {
+        return new MalformedResponseException(
+            "the response headers are not valid: " + detail, request, NAME, t);
+      }
+      if (t instanceof IllegalArgumentException && !headersWritten) {
+        return new UnsupportedFeatureException(
+            "the JDK HttpClient refused the request: " + detail, request, NAME);
+      }
+      return new TransportException(
+          "the JDK HttpClient failed: " + t, request, NAME, headersWritten, t);
+    }
+
+    private Headers convert(HttpHeaders headers) {
+      Headers.Builder b = Headers.builder();
+      headers
+          .map()
+          .forEach(
+              (name, values) -> {
+                if (!name.startsWith(":")) {
+                  values.forEach(v -> b.add(name, v));
+                }
+              });
+      return b.build();
+    }
+  }
+}

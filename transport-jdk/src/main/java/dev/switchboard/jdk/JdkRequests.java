@@ -1,0 +1,102 @@
+package dev.switchboard.jdk;
+
+import dev.switchboard.Headers;
+import dev.switchboard.Request;
+import dev.switchboard.TransportException;
+import dev.switchboard.UnsupportedFeatureException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.util.Locale;
+
+/**
+ * Maps a {@link Request} onto an {@link HttpRequest}. The JDK writes {@code Host}, {@code
+ * Content-Length}, {@code Connection}, {@code Expect} and {@code Upgrade} itself and refuses them
+ * from callers (unless the JVM-wide {@code jdk.httpclient.allowRestrictedHeaders} is set). A value
+ * equal to what the JDK writes anyway ({@code Host} of the URI, {@code Content-Length} of the body)
+ * is dropped; {@code Expect: 100-continue} becomes {@link HttpRequest.Builder#expectContinue}; any
+ * other is refused with an {@link UnsupportedFeatureException} naming the header.
+ *
+ * <p>No {@link HttpRequest.Builder#timeout} is set: it would stop at the headers, while the api
+ * layer runs the response timeout and the deadline over the whole exchange.
+ */
+final class JdkRequests {
+  private JdkRequests() {}
+
+  static HttpRequest build(
+      Request request, HttpClient.Version version, HttpRequest.BodyPublisher body) {
+    HttpRequest.Builder b;
+    try {
+      b = HttpRequest.newBuilder(request.uri());
+    } catch (IllegalArgumentException e) {
+      throw new TransportException(
+          "the JDK HttpClient cannot send to this URI: " + e.getMessage(),
+          request,
+          JdkEngine.NAME,
+          false,
+          e);
+    }
+    b.version(version);
+    for (Headers.Field f : request.headers().fields()) {
+      header(b, request, f.name(), f.value());
+    }
+    try {
+      b.method(request.method(), body);
+    } catch (IllegalArgumentException e) {
+      throw new UnsupportedFeatureException(
+          "the JDK HttpClient cannot send method "
+              + request.method()
+              + " ("
+              + e.getMessage()
+              + "); use the apache or okhttp transport",
+          request,
+          JdkEngine.NAME);
+    }
+    return b.build();
+  }
+
+  private static void header(HttpRequest.Builder b, Request request, String name, String value) {
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "content-length":
+        if (value.strip().equals(Integer.toString(request.body().length()))) {
+          return; // the JDK writes this very value
+        }
+        throw refused(request, name, "it writes Content-Length from the body itself");
+      case "host":
+        if (value.strip().equalsIgnoreCase(authority(request.uri()))) {
+          return; // the JDK writes this very value
+        }
+        throw refused(request, name, "it writes Host from the URI; put the host in the URI");
+      case "expect":
+        if (value.strip().equalsIgnoreCase("100-continue")) {
+          b.expectContinue(true);
+          return;
+        }
+        throw refused(request, name, "only Expect: 100-continue is supported");
+      case "connection":
+      case "upgrade":
+        throw refused(request, name, "it manages connections and protocol upgrades itself");
+      default:
+        try {
+          b.header(name, value);
+        } catch (IllegalArgumentException e) {
+          throw refused(request, name, e.getMessage());
+        }
+    }
+  }
+
+  private static String authority(URI uri) {
+    return uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+  }
+
+  private static UnsupportedFeatureException refused(Request request, String name, String why) {
+    return new UnsupportedFeatureException(
+        "the JDK HttpClient does not let callers set the '"
+            + name
+            + "' header ("
+            + why
+            + "); remove it from the request, or use the apache or okhttp transport",
+        request,
+        JdkEngine.NAME);
+  }
+}
