@@ -1,0 +1,185 @@
+package dev.switchboard.apache;
+
+import dev.switchboard.Capability;
+import dev.switchboard.HttpVersion;
+import dev.switchboard.TransportConfig;
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeListener;
+import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.TransportEngine;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/** The engine over a {@link CloseableHttpAsyncClient}: one {@link ApacheExchange} per request. */
+final class ApacheEngine implements TransportEngine {
+  static final String NAME = "apache";
+  static final Set<Capability> CAPABILITIES =
+      Set.of(Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT);
+
+  private final CloseableHttpAsyncClient client;
+  private final boolean owned;
+  private final Set<Capability> capabilities;
+  private final Duration connectTimeout;
+  private final Duration responseTimeout;
+  private final RequestConfig usualRequestConfig;
+  private final ScheduledThreadPoolExecutor timer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ApacheEngine(
+      CloseableHttpAsyncClient client,
+      boolean owned,
+      Set<Capability> capabilities,
+      TransportConfig config) {
+    this.client = client;
+    this.owned = owned;
+    this.capabilities = capabilities;
+    this.connectTimeout = config.connectTimeout();
+    this.responseTimeout = config.responseTimeout();
+    this.usualRequestConfig = requestConfig(connectTimeout, responseTimeout);
+    this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("switchboard-apache-timer-"));
+    this.timer.setRemoveOnCancelPolicy(true);
+  }
+
+  /** A client of our own, built for {@code config}, with its I/O reactor started. */
+  static ApacheEngine create(TransportConfig config) {
+    PoolingAsyncClientConnectionManagerBuilder pool =
+        PoolingAsyncClientConnectionManagerBuilder.create()
+            .setMaxConnPerRoute(config.maxConnectionsPerHost())
+            .setMaxConnTotal(config.maxConnections())
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.of(config.connectTimeout()))
+                    // a pooled connection idle for a second is checked before reuse: no retries
+                    // here, so a request must not be lost to a connection the server has closed
+                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                    .build())
+            .setDefaultTlsConfig(
+                TlsConfig.custom()
+                    .setVersionPolicy(
+                        config.httpVersion() == HttpVersion.HTTP_2
+                            ? HttpVersionPolicy.NEGOTIATE
+                            : HttpVersionPolicy.FORCE_HTTP_1)
+                    .build());
+    if (config.sslContext() != null) {
+      // the default host name verifier stays on
+      pool.setTlsStrategy(
+          ClientTlsStrategyBuilder.create().setSslContext(config.sslContext()).build());
+    }
+    CloseableHttpAsyncClient client =
+        HttpAsyncClients.custom()
+            .setConnectionManager(pool.build())
+            .disableAutomaticRetries()
+            .disableRedirectHandling()
+            .disableContentCompression()
+            .disableCookieManagement()
+            .disableAuthCaching()
+            .disableConnectionState()
+            .disableRequestPriority()
+            .setDefaultRequestConfig(
+                requestConfig(config.connectTimeout(), config.responseTimeout()))
+            .setThreadFactory(daemonThreads("switchboard-apache-io-"))
+            .build();
+    client.start();
+    return new ApacheEngine(client, true, CAPABILITIES, config);
+  }
+
+  /** A client the caller built and owns; {@link ApacheTransports#wrap} has checked the config. */
+  static ApacheEngine wrap(CloseableHttpAsyncClient client, TransportConfig config) {
+    client.start(); // idempotent; a closed client stays closed and its requests fail
+    return new ApacheEngine(client, false, Set.of(Capability.GET_WITH_BODY), config);
+  }
+
+  /**
+   * What every request carries, so that a client the caller built behaves like ours too: the
+   * timeouts of this exchange, and none of the library's redirects, decompression, authentication
+   * or protocol upgrade ({@code Upgrade: TLS/1.2} on plain GETs is on by default in 5.6).
+   *
+   * <p>The wait for a pooled connection is bounded by the connect timeout too (getting a
+   * connection, from the pool or by opening one, is the connect phase, and nothing has been sent
+   * when it fails); {@link ApacheExchange} makes that bound hold on time. {@code setConnectTimeout}
+   * is deprecated but still applied per request in 5.6; it is the only per-request form, and the
+   * one that reaches a client the caller built.
+   */
+  @SuppressWarnings("deprecation")
+  private static RequestConfig requestConfig(Duration connect, Duration response) {
+    return RequestConfig.custom()
+        .setConnectTimeout(Timeout.of(connect))
+        .setConnectionRequestTimeout(Timeout.of(connect))
+        .setResponseTimeout(Timeout.of(response))
+        .setRedirectsEnabled(false)
+        .setContentCompressionEnabled(false)
+        .setAuthenticationEnabled(false)
+        .setProtocolUpgradeEnabled(false)
+        .setExpectContinueEnabled(false)
+        .setHardCancellationEnabled(true)
+        .build();
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public Exchange start(ExchangeRequest request, ExchangeListener listener) {
+    RequestConfig config =
+        request.connectTimeout().equals(connectTimeout)
+                && request.responseTimeout().equals(responseTimeout)
+            ? usualRequestConfig
+            : requestConfig(request.connectTimeout(), request.responseTimeout());
+    ApacheExchange exchange = new ApacheExchange(request, listener);
+    exchange.execute(client, config, timer);
+    return exchange;
+  }
+
+  /**
+   * Stops the connect timer and shuts down our client: its I/O reactor closes the (idle, since the
+   * api layer has aborted what was in flight) connections gracefully, and its threads are joined. A
+   * wrapped client is left to its owner.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    timer.shutdownNow();
+    if (!owned) {
+      return;
+    }
+    client.close(CloseMode.GRACEFUL);
+    try {
+      client.awaitShutdown(TimeValue.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

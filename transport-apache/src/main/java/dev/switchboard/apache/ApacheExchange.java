@@ -1,0 +1,282 @@
+package dev.switchboard.apache;
+
+import dev.switchboard.ConnectTimeoutException;
+import dev.switchboard.Headers;
+import dev.switchboard.Request;
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeListener;
+import dev.switchboard.spi.ExchangeRequest;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http.protocol.HttpContext;
+
+/**
+ * One exchange: maps the {@link Request} onto the library's request, streams the response to the
+ * {@link ExchangeListener}, and maps the outcome.
+ *
+ * <p><b>When the request counts as sent.</b> With a body: when {@link BodyProducer} has handed the
+ * last byte to the connection (the response timeout must not run while a large body uploads).
+ * Without one: when the library hands the request head to a connection it has leased and connected,
+ * seen as {@link HttpContext#setRequest} on this exchange's own context, which both HTTP/1.1 and
+ * HTTP/2 stream handlers call just before writing the head (also for a client the caller built,
+ * where we cannot add interceptors). Until then a failure is a connect-phase one and {@code
+ * requestSent()} is false.
+ *
+ * <p><b>Completion.</b> {@code onComplete} is reported from {@link #releaseResources()}, which the
+ * client calls after it has returned the connection to the pool, so that a request sent from the
+ * completion finds that connection free instead of opening another.
+ *
+ * <p>Data callbacks come from the connection's I/O thread in order; a failure may come from another
+ * thread only when it ends the exchange (a pool or connect timeout, an abort), and exactly one of
+ * {@code onComplete} or {@code onFailure} is reported.
+ */
+final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, FutureCallback<Void> {
+  private static final int CONNECTING = 0;
+  private static final int WRITTEN = 1;
+  private static final int TIMED_OUT = 2;
+
+  private final ExchangeRequest exchange;
+  private final ExchangeListener listener;
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final AtomicInteger phase = new AtomicInteger(CONNECTING);
+  private volatile ScheduledFuture<?> connectTimer;
+  private volatile boolean sentReported;
+  private volatile boolean bodyEnded;
+  private volatile boolean aborted;
+  private volatile Future<Void> future;
+  private FutureCallback<Void> result;
+
+  ApacheExchange(ExchangeRequest exchange, ExchangeListener listener) {
+    this.exchange = exchange;
+    this.listener = listener;
+  }
+
+  void execute(
+      CloseableHttpAsyncClient client, RequestConfig config, ScheduledExecutorService timer) {
+    try {
+      Request request = exchange.request();
+      URI uri = request.uri();
+      HttpRequest head =
+          new BasicHttpRequest(request.method(), HttpHost.create(uri), pathAndQuery(uri));
+      for (Headers.Field field : request.headers().fields()) {
+        // the library writes the framing itself (and refuses a request that already has it)
+        if (!field.name().equalsIgnoreCase("Content-Length")
+            && !field.name().equalsIgnoreCase("Transfer-Encoding")) {
+          head.addHeader(field.name(), field.value());
+        }
+      }
+      BodyProducer body =
+          request.hasBody()
+              ? new BodyProducer(request.body().asReadOnlyBuffer(), this::requestSent)
+              : null;
+      Context context = new Context(body == null);
+      context.setRequestConfig(config);
+      Future<Void> f = client.execute(new BasicRequestProducer(head, body), this, context, this);
+      future = f;
+      if (aborted) {
+        f.cancel(true);
+      }
+      if (phase.get() == CONNECTING) {
+        ScheduledFuture<?> t =
+            timer.schedule(
+                this::connectTimedOut, exchange.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        connectTimer = t;
+        if (phase.get() != CONNECTING) {
+          t.cancel(false);
+        }
+      }
+    } catch (RuntimeException e) { // a client that is not running throws CancellationException
+      fail(e);
+    }
+  }
+
+  private static String pathAndQuery(URI uri) {
+    String path = uri.getRawPath();
+    String query = uri.getRawQuery();
+    path = path == null || path.isEmpty() ? "/" : path;
+    return query == null ? path : path + "?" + query;
+  }
+
+  /** The context of this exchange only: tells when the request head goes to a connection. */
+  private final class Context extends HttpClientContext {
+    private final boolean sentWithHead;
+
+    Context(boolean sentWithHead) {
+      this.sentWithHead = sentWithHead;
+    }
+
+    @Override
+    public void setRequest(HttpRequest request) {
+      super.setRequest(request);
+      if (phase.compareAndSet(CONNECTING, WRITTEN)) {
+        cancelConnectTimer();
+      }
+      if (sentWithHead) {
+        requestSent();
+      }
+    }
+  }
+
+  /**
+   * The connect timeout bounds the time until the request can be written: the wait for a free
+   * pooled connection, then TCP connect and TLS handshake. The library bounds each of these on its
+   * own (the connect and handshake by a timer, the pool wait only when the pool next changes), so
+   * this timer is what makes a wait for a busy pool end on time.
+   */
+  private void connectTimedOut() {
+    if (phase.compareAndSet(CONNECTING, TIMED_OUT)) {
+      fail(
+          new ConnectTimeoutException(
+              exchange.connectTimeout(),
+              exchange.request(),
+              ApacheEngine.NAME,
+              new TimeoutException(
+                  "no connection, from the pool or newly opened, within "
+                      + exchange.connectTimeout().toMillis()
+                      + " ms")));
+      abort();
+    }
+  }
+
+  private void cancelConnectTimer() {
+    ScheduledFuture<?> t = connectTimer;
+    if (t != null) {
+      t.cancel(false);
+    }
+  }
+
+  private boolean written() {
+    return phase.get() == WRITTEN;
+  }
+
+  private void requestSent() {
+    if (!sentReported && !ended.get()) {
+      sentReported = true;
+      listener.onRequestSent();
+    }
+  }
+
+  @Override
+  public void abort() {
+    aborted = true;
+    Future<Void> f = future;
+    if (f != null) {
+      f.cancel(true); // aborts the exchange and closes its connection
+    }
+  }
+
+  // ---------------------------------------------------------------- the response, as it arrives
+
+  @Override
+  public void consumeResponse(
+      HttpResponse response,
+      EntityDetails entity,
+      HttpContext context,
+      FutureCallback<Void> resultCallback)
+      throws ProtocolException {
+    Headers headers;
+    try {
+      Headers.Builder b = Headers.builder();
+      for (Iterator<Header> it = response.headerIterator(); it.hasNext(); ) {
+        Header h = it.next();
+        b.add(h.getName(), h.getValue());
+      }
+      headers = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException("unusable response header: " + e.getMessage(), e);
+    }
+    requestSent(); // a response may come before the body was all written
+    if (!ended.get()) {
+      listener.onResponseHeaders(response.getCode(), headers);
+    }
+    result = resultCallback;
+    if (entity == null) {
+      bodyEnded = true;
+      resultCallback.completed(null);
+    }
+  }
+
+  @Override
+  public void informationResponse(HttpResponse response, HttpContext context) {
+    // 1xx: nothing to report
+  }
+
+  /**
+   * No window of our own: the listener copies each chunk before returning, so nothing ever queues
+   * here, and the body limit is enforced by the api layer aborting the exchange.
+   */
+  @Override
+  public void updateCapacity(CapacityChannel capacityChannel) throws java.io.IOException {
+    capacityChannel.update(Integer.MAX_VALUE);
+  }
+
+  @Override
+  public void consume(ByteBuffer src) {
+    int end = src.limit();
+    if (!ended.get()) {
+      listener.onBody(src);
+    }
+    src.position(end);
+  }
+
+  @Override
+  public void streamEnd(List<? extends Header> trailers) {
+    bodyEnded = true;
+    result.completed(null);
+  }
+
+  @Override
+  public void releaseResources() {
+    if (bodyEnded && ended.compareAndSet(false, true)) {
+      listener.onComplete();
+    }
+  }
+
+  // ---------------------------------------------------------------- the outcome
+
+  @Override
+  public void completed(Void ignored) {
+    // reported from releaseResources()
+  }
+
+  @Override
+  public void failed(Exception cause) {
+    fail(cause);
+  }
+
+  @Override
+  public void cancelled() {
+    fail(new CancellationException("the Apache client cancelled the exchange"));
+  }
+
+  private void fail(Throwable cause) {
+    if (ended.compareAndSet(false, true)) {
+      cancelConnectTimer();
+      listener.onFailure(Failures.map(cause, exchange, written()));
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package dev.switchboard.apache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.Body;
+import dev.switchboard.Capability;
+import dev.switchboard.ConnectTimeoutException;
+import dev.switchboard.HttpVersion;
+import dev.switchboard.MalformedResponseException;
+import dev.switchboard.Request;
+import dev.switchboard.Response;
+import dev.switchboard.ServerErrorException;
+import dev.switchboard.Transport;
+import dev.switchboard.TransportConfig;
+import dev.switchboard.Transports;
+import dev.switchboard.UnsupportedFeatureException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorStatus;
+import org.junit.jupiter.api.Test;
+
+/** What is particular to the Apache transport; the TCK covers the shared contract. */
+class ApacheTransportTest {
+  private static Transport apache(TransportConfig.Builder config) {
+    return Transports.create(config.provider("apache").build());
+  }
+
+  private static Transport apache() {
+    return apache(TransportConfig.builder());
+  }
+
+  @Test
+  void discoveredWithNameAndCapabilities() {
+    try (Transport t = apache()) {
+      assertEquals("apache", t.name());
+      assertEquals(
+          java.util.Set.of(
+              Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT),
+          t.capabilities());
+    }
+  }
+
+  @Test
+  void noRetryOn503WithRetryAfterNorOnABrokenConnection() throws Exception {
+    byte[] unavailable =
+        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n"
+            .getBytes(StandardCharsets.ISO_8859_1);
+    try (RawServer server =
+            new RawServer(r -> r.requestLine().contains("/closes") ? null : unavailable);
+        Transport t = apache()) {
+      assertThrows(ServerErrorException.class, () -> t.execute(Request.get(server.url("/503"))));
+      assertThrows(
+          ServerErrorException.class,
+          () -> t.execute(Request.post(server.url("/503"), Body.of("x", "text/plain"))));
+      assertThrows(
+          MalformedResponseException.class, () -> t.execute(Request.get(server.url("/closes"))));
+      Thread.sleep(300); // a retry would come within this
+      assertEquals(3, server.requests.size());
+    }
+  }
+
+  @Test
+  void sendsNoHeaderOfTheLibrarysOwn() throws Exception {
+    try (RawServer server = new RawServer(r -> RawServer.ok(""));
+        Transport t = apache(TransportConfig.builder().compression(false).userAgent("test/1"))) {
+      for (String method : List.of("GET", "HEAD", "OPTIONS", "DELETE")) {
+        t.execute(Request.builder(method, server.url("/h")).build());
+      }
+      for (RawServer.Received r : server.requests) {
+        List<String> names =
+            r.headerLines().stream()
+                .map(l -> l.substring(0, l.indexOf(':')).toLowerCase(Locale.ROOT))
+                .toList();
+        assertTrue(r.headerLines().contains("User-Agent: test/1"), r.head());
+        // Host, the agent we asked for, and the keep-alive the library insists on; no
+        // Accept-Encoding, Upgrade, Expect, Priority or Cookie of the library's
+        for (String name : names) {
+          assertTrue(List.of("host", "user-agent", "connection").contains(name), r.head());
+        }
+      }
+    }
+  }
+
+  @Test
+  void getAndDeleteWithBodyAreSentIntact() throws Exception {
+    byte[] bytes = new byte[256];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) i;
+    }
+    try (RawServer server = new RawServer(r -> RawServer.ok("ok"));
+        Transport t = apache()) {
+      for (String method : List.of("GET", "DELETE")) {
+        t.execute(
+            Request.builder(method, server.url("/_search"))
+                .body(Body.of(bytes, "application/octet-stream"))
+                .build());
+      }
+      for (RawServer.Received r : server.requests) {
+        assertTrue(r.headerLines().contains("Content-Length: 256"), r.head());
+        assertTrue(r.headerLines().contains("Content-Type: application/octet-stream"), r.head());
+        assertEquals(java.util.Arrays.toString(bytes), java.util.Arrays.toString(r.body()));
+      }
+    }
+  }
+
+  @Test
+  void waitForAPooledConnectionIsBoundedByTheConnectTimeout() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (RawServer server =
+            new RawServer(
+                r -> {
+                  release.await(10, TimeUnit.SECONDS);
+                  return RawServer.ok("late");
+                });
+        Transport t =
+            apache(
+                TransportConfig.builder()
+                    .maxConnectionsPerHost(1)
+                    .connectTimeout(Duration.ofMillis(300))
+                    .responseTimeout(Duration.ofSeconds(10)))) {
+      CompletableFuture<Response> holding = t.send(Request.get(server.url("/slow")));
+      Thread.sleep(200); // let the first take the only connection
+      long start = System.nanoTime();
+      ConnectTimeoutException e =
+          assertThrows(
+              ConnectTimeoutException.class, () -> t.execute(Request.get(server.url("/waits"))));
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertFalse(e.requestSent());
+      assertInstanceOf(TimeoutException.class, e.getCause());
+      assertTrue(ms >= 250 && ms < 3000, ms + " ms");
+      release.countDown();
+      assertEquals("late", holding.get(5, TimeUnit.SECONDS).text());
+      assertEquals(1, server.connections.get());
+    }
+  }
+
+  @Test
+  void wrapsAClientTheCallerOwns() throws Exception {
+    CloseableHttpAsyncClient client = HttpAsyncClients.custom().disableAutomaticRetries().build();
+    try (RawServer server = new RawServer(r -> RawServer.ok("hello"))) {
+      Transport t = ApacheTransports.wrap(client, TransportConfig.defaults());
+      assertEquals("apache", t.name());
+      Response r = t.execute(Request.get(server.url("/wrapped")));
+      assertEquals("hello", r.text());
+      String head = server.requests.get(0).head();
+      assertFalse(head.toLowerCase(Locale.ROOT).contains("accept-encoding: gzip, x-gzip"), head);
+      assertFalse(head.contains("Apache-HttpAsyncClient"), head);
+      assertFalse(head.contains("Upgrade"), head);
+      t.close();
+      assertEquals(IOReactorStatus.ACTIVE, client.getStatus()); // the caller's to close
+      SimpleHttpResponse direct =
+          client.execute(SimpleHttpRequest.create("GET", server.url("/direct")), null).get();
+      assertEquals(200, direct.getCode());
+    } finally {
+      client.close(CloseMode.IMMEDIATE);
+    }
+  }
+
+  @Test
+  void wrapRejectsWhatOnlyTheClientDecides() throws Exception {
+    try (CloseableHttpAsyncClient client = HttpAsyncClients.createDefault()) {
+      for (TransportConfig.Builder b :
+          List.of(
+              TransportConfig.builder().sslContext(SSLContext.getDefault()),
+              TransportConfig.builder().httpVersion(HttpVersion.HTTP_2),
+              TransportConfig.builder().maxConnectionsPerHost(2))) {
+        UnsupportedFeatureException e =
+            assertThrows(
+                UnsupportedFeatureException.class, () -> ApacheTransports.wrap(client, b.build()));
+        assertTrue(e.getMessage().contains("connection manager"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void closeLeavesNoReactorThread() throws Exception {
+    try (RawServer server = new RawServer(r -> RawServer.ok("ok"))) {
+      Transport t = apache();
+      t.execute(Request.get(server.url("/")));
+      assertTrue(threads() > 0);
+      long start = System.nanoTime();
+      t.close();
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertEquals(0, threads(), "threads left after close");
+      assertTrue(ms < 2000, "close took " + ms + " ms");
+    }
+  }
+
+  private static long threads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .filter(t -> t.getName().startsWith("switchboard-apache-io"))
+        .count();
+  }
+}
