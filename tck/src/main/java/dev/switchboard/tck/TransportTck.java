@@ -219,4 +219,366 @@ public abstract class TransportTck {
       c.emptyPostContentLengthZero();
     }
   }
+
+  // ======================================================================== get-body
+
+  /** Area {@code get-body}. */
+  @Nested
+  @DisplayName("get-body")
+  @Timeout(60)
+  class GetBody {
+    private final GetBodyChecks c = new GetBodyChecks(ctx);
+
+    @Test
+    @DisplayName("get-body.get-json-body-intact")
+    void getJsonBodyIntact() throws Exception {
+      c.getJsonBodyIntact();
+    }
+
+    @Test
+    @DisplayName("get-body.delete-json-body-intact")
+    void deleteJsonBodyIntact() throws Exception {
+      c.deleteJsonBodyIntact();
+    }
+
+    @Test
+    @DisplayName("get-body.as-post-mode")
+    void asPostMode() throws Exception {
+      c.asPostMode();
+    }
+  }
+
+  // ======================================================================== bodies
+
+  /** Area {@code bodies}. */
+  @Nested
+  @DisplayName("bodies")
+  @Timeout(60)
+  class Bodies {
+    private final BodiesChecks c = new BodiesChecks(ctx);
+
+    @Test
+    @DisplayName("bodies.round-trip-0-bytes")
+    void empty() throws Exception {
+      c.roundTrip(0);
+    }
+
+    @Test
+    @DisplayName("bodies.round-trip-1-byte")
+    void oneByte() throws Exception {
+      c.roundTrip(1);
+    }
+
+    @Test
+    @DisplayName("bodies.round-trip-8-kib")
+    void eightKib() throws Exception {
+      c.roundTrip(8 * 1024);
+    }
+
+    @Test
+    @DisplayName("bodies.round-trip-1-mib")
+    void oneMib() throws Exception {
+      c.roundTrip(1024 * 1024);
+    }
+
+    @Test
+    @DisplayName("bodies.round-trip-16-mib")
+    void sixteenMib() throws Exception {
+      c.roundTrip(16 * 1024 * 1024);
+    }
+
+    @Test
+    @DisplayName("bodies.all-byte-values")
+    void allByteValues() throws Exception {
+      c.allByteValues();
+    }
+
+    @Test
+    @DisplayName("bodies.utf8-beyond-bmp")
+    void utf8BeyondBmp() throws Exception {
+      c.utf8BeyondBmp();
+    }
+
+    @Test
+    @DisplayName("bodies.chunked-response")
+    void chunkedResponse() throws Exception {
+      c.chunkedResponse();
+    }
+  }
+
+  // ======================================================================== urls-headers
+
+  /** Area {@code urls-headers}. */
+  @Nested
+  @DisplayName("urls-headers")
+  @Timeout(60)
+  class UrlsHeaders {
+    private final HeadersChecks c = new HeadersChecks(ctx);
+
+    @Test
+    @DisplayName("urls-headers.query-encoding-kept")
+    void queryEncodingKept() throws Exception {
+      c.queryEncodingKept();
+    }
+
+    @Test
+    @DisplayName("urls-headers.non-ascii-uri-utf8")
+    void nonAsciiUri() throws Exception {
+      c.nonAsciiUriUtf8();
+    }
+
+    @Test
+    @DisplayName("urls-headers.multi-valued-request-headers")
+    void multiRequest() throws Exception {
+      c.multiValuedRequestHeaders();
+    }
+
+    @Test
+    @DisplayName("urls-headers.multi-valued-response-headers")
+    void multiResponse() throws Exception {
+      c.multiValuedResponseHeaders();
+    }
+
+    @Test
+    @DisplayName("urls-headers.case-insensitive-lookup")
+    void caseInsensitive() throws Exception {
+      c.caseInsensitiveLookup();
+    }
+
+    @Test
+    @DisplayName("urls-headers.host-carries-port")
+    void hostPort() throws Exception {
+      c.hostCarriesPort();
+    }
+
+    @Test
+    @DisplayName("urls-headers.user-agent-exact")
+    void userAgent() throws Exception {
+      c.userAgent();
+    }
+
+    @Test
+    @DisplayName("urls-headers.no-unrequested-headers")
+    void noUnrequested() throws Exception {
+      c.noUnrequestedHeaders();
+    }
+
+    @Test
+    @DisplayName("urls-headers.no-accept-encoding-when-compression-off")
+    void noAcceptEncoding() throws Exception {
+      c.noAcceptEncodingWhenCompressionOff();
+    }
+
+    @Test
+    @DisplayName("urls-headers.crlf-refused-before-sending")
+    void crlf() throws Exception {
+      c.crlfRefusedBeforeSending();
+    }
+  }
+
+  // ======================================================================== decoding
+
+  /** Area {@code decoding}. */
+  @Nested
+  @DisplayName("decoding")
+  @Timeout(60)
+  class Decoding {
+    private final DecodingChecks c = new DecodingChecks(ctx);
+
+    @Test
+    @DisplayName("decoding.json-map")
+    void jsonMap() throws Exception {
+      c.jsonMap();
+    }
+
+    @Test
+    @DisplayName("decoding.json-record-and-pojo")
+    void jsonRecord() throws Exception {
+      c.jsonRecordAndPojo();
+    }
+
+    @Test
+    @DisplayName("decoding.json-generic-list")
+    void jsonList() throws Exception {
+      c.jsonGenericList();
+    }
+
+    @Test
+    @DisplayName("decoding.charset-honoured")
+    void charsets() throws Exception {
+      c.charsets();
+    }
+
+    @Test
+    @DisplayName("decoding.gzip-decoded")
+    void gzip() throws Exception {
+      c.gzipDecoded();
+    }
+
+    @Test
+    @DisplayName("decoding.deflate-decoded")
+    void deflate() throws Exception {
+      c.deflateDecoded();
+    }
+
+    @Test
+    @DisplayName("decoding.compression-off-leaves-body")
+    void compressionOff() throws Exception {
+      c.compressionOffLeavesBody();
+    }
+
+    @Test
+    @DisplayName("decoding.invalid-json-decode-exception")
+    void invalidJson() throws Exception {
+      c.invalidJson();
+    }
+
+    @Test
+    @DisplayName("decoding.too-large-declared")
+    void tooLargeDeclared() throws Exception {
+      c.tooLargeDeclared();
+    }
+
+    @Test
+    @DisplayName("decoding.too-large-streamed")
+    void tooLargeStreamed() throws Exception {
+      c.tooLargeStreamed();
+    }
+
+    @Test
+    @DisplayName("decoding.too-large-after-decoding")
+    void tooLargeDecoded() throws Exception {
+      c.tooLargeAfterDecoding();
+    }
+  }
+
+  // ======================================================================== errors
+
+  /** Area {@code errors}. */
+  @Nested
+  @DisplayName("errors")
+  @Timeout(60)
+  class Errors {
+    private final ErrorsChecks c = new ErrorsChecks(ctx);
+
+    @Test
+    @DisplayName("errors.status-400-client-error")
+    void s400() throws Exception {
+      c.status(400, ErrorsChecks.typeOf(400));
+    }
+
+    @Test
+    @DisplayName("errors.status-404-not-found")
+    void s404() throws Exception {
+      c.status(404, ErrorsChecks.typeOf(404));
+    }
+
+    @Test
+    @DisplayName("errors.status-409-conflict")
+    void s409() throws Exception {
+      c.status(409, ErrorsChecks.typeOf(409));
+    }
+
+    @Test
+    @DisplayName("errors.status-429-too-many-requests")
+    void s429() throws Exception {
+      c.status(429, ErrorsChecks.typeOf(429));
+    }
+
+    @Test
+    @DisplayName("errors.status-500-server-error")
+    void s500() throws Exception {
+      c.status(500, ErrorsChecks.typeOf(500));
+    }
+
+    @Test
+    @DisplayName("errors.status-503-server-error")
+    void s503() throws Exception {
+      c.status(503, ErrorsChecks.typeOf(503));
+    }
+
+    @Test
+    @DisplayName("errors.error-body-decoded-from-gzip")
+    void gzipError() throws Exception {
+      c.errorBodyFromGzip();
+    }
+
+    @Test
+    @DisplayName("errors.accept-status")
+    void acceptStatus() throws Exception {
+      c.acceptStatus();
+    }
+
+    @Test
+    @DisplayName("errors.redirect-not-followed-by-default")
+    void redirectDefault() throws Exception {
+      c.redirectNotFollowedByDefault();
+    }
+
+    @Test
+    @DisplayName("errors.redirect-followed-when-asked")
+    void redirectFollowed() throws Exception {
+      c.redirectFollowedWhenAsked();
+    }
+
+    @Test
+    @DisplayName("errors.redirect-drops-authorization-across-origins")
+    void redirectAuth() throws Exception {
+      c.redirectDropsAuthorizationAcrossOrigins();
+    }
+
+    @Test
+    @DisplayName("errors.connection-refused")
+    void refused() throws Exception {
+      c.connectionRefused();
+    }
+
+    @Test
+    @DisplayName("errors.reset-mid-body")
+    void reset() throws Exception {
+      c.resetMidBody();
+    }
+
+    @Test
+    @DisplayName("errors.truncated-body")
+    void truncated() throws Exception {
+      c.truncatedBody();
+    }
+
+    @Test
+    @DisplayName("errors.empty-reply")
+    void emptyReply() throws Exception {
+      c.emptyReply();
+    }
+
+    @Test
+    @DisplayName("errors.garbage")
+    void garbage() throws Exception {
+      c.garbage();
+    }
+
+    @Test
+    @DisplayName("errors.library-exception-is-cause")
+    void cause() throws Exception {
+      c.libraryExceptionIsCause();
+    }
+
+    @Test
+    @DisplayName("errors.no-retry-on-status")
+    void noRetryStatus() throws Exception {
+      c.noRetryOnStatus();
+    }
+
+    @Test
+    @DisplayName("errors.no-retry-on-fresh-connection")
+    void noRetryFresh() throws Exception {
+      c.noRetryOnFreshConnection();
+    }
+
+    @Test
+    @DisplayName("errors.no-retry-on-pooled-connection")
+    void noRetryPooled() throws Exception {
+      c.noRetryOnPooledConnection();
+    }
+  }
 }
