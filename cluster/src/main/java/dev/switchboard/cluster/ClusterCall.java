@@ -133,6 +133,32 @@ final class ClusterCall {
     if (result.isDone()) {
       return; // cancelled or closed: the outcome of this attempt no longer matters
     }
+    try {
+      handle(attempt, node, seen, sliceOfDeadline, response, error);
+    } catch (
+        RuntimeException bug) { // in a user's predicate or selector: never leave the call hanging
+      cluster.completing(
+          () ->
+              result.completeExceptionally(
+                  new TransportException(
+                      "the cluster failed to handle the outcome of attempt "
+                          + attempt.number()
+                          + ": "
+                          + bug,
+                      original,
+                      cluster.name(),
+                      anySent,
+                      bug)));
+    }
+  }
+
+  private void handle(
+      Attempt attempt,
+      NodeHealth node,
+      NodeHealth.State seen,
+      Duration sliceOfDeadline,
+      Response response,
+      Throwable error) {
     if (error == null) {
       answered(attempt, node, seen, response);
       return;

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@link #select} is called by many threads at once, for every attempt, and must be fast and not
  * block. It receives the live nodes that passed the {@linkplain ClusterTransport.Builder#nodeFilter
- * node filter} and were not yet tried by this call, in the order the nodes were configured; it is
- * not called when no node is live (the node due to revive soonest is then tried).
+ * node filter} and were not yet tried by this call, in the order the nodes were configured. It is
+ * called only when there is a choice: a single live candidate is taken as it is, and when none is
+ * live the node due to revive soonest is tried.
  */
 @FunctionalInterface
 public interface NodeSelector {

@@ -246,6 +246,36 @@ class ClusterIntegrationTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("providers")
+  void executeIsRefusedOnTheInnerTransportsThreads(String provider) {
+    try (ClusterTransport c = ordered(provider, healthy.url("/")).build()) {
+      // a continuation of the inner transport's own future runs on its callback thread
+      Throwable onInner =
+          c.transport()
+              .send(Request.get(healthy.url("/direct")))
+              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))))
+              .join();
+      assertInstanceOf(IllegalStateException.class, onInner, String.valueOf(onInner));
+      // and so does a continuation of the cluster's future
+      Throwable onCluster =
+          c.send(Request.get("y"))
+              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))))
+              .join();
+      assertInstanceOf(IllegalStateException.class, onCluster, String.valueOf(onCluster));
+      assertEquals(200, c.execute(Request.get("z")).status(), "fine on the test's own thread");
+    }
+  }
+
+  private static Throwable catching(Runnable r) {
+    try {
+      r.run();
+      return null;
+    } catch (Throwable t) {
+      return t;
+    }
+  }
+
   /** A server on 127.0.0.1 answering every path with {@code status} after {@code delay}. */
   static final class Server {
     final AtomicInteger hits = new AtomicInteger();

@@ -506,6 +506,22 @@ class ClusterTransportTest {
     }
   }
 
+  @Test
+  void aThrowingRetrySafePredicateFailsTheCallInsteadOfHangingIt() {
+    fake.on(A, status(503)).on(B, ok());
+    try (ClusterTransport c =
+        ordered(A, B)
+            .retrySafe(
+                r -> {
+                  throw new IllegalStateException("bug");
+                })
+            .build()) {
+      TransportException e =
+          assertThrows(TransportException.class, () -> c.execute(Request.get("x")));
+      assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+  }
+
   // ---------------------------------------------------------------- the deadline
 
   @Test
