@@ -114,11 +114,18 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     }
   }
 
+  /** The request target, its encoding untouched, and non-ASCII characters sent as UTF-8 %XX. */
   private static String pathAndQuery(URI uri) {
     String path = uri.getRawPath();
     String query = uri.getRawQuery();
     path = path == null || path.isEmpty() ? "/" : path;
-    return query == null ? path : path + "?" + query;
+    String target = query == null ? path : path + "?" + query;
+    for (int i = 0; i < target.length(); i++) {
+      if (target.charAt(i) > 0x7e) {
+        return pathAndQuery(URI.create(uri.toASCIIString()));
+      }
+    }
+    return target;
   }
 
   /** The context of this exchange only: tells when the request head goes to a connection. */
