@@ -1,0 +1,320 @@
+package dev.switchboard.okhttp;
+
+import dev.switchboard.Capability;
+import dev.switchboard.HttpVersion;
+import dev.switchboard.TransportConfig;
+import dev.switchboard.TransportException;
+import dev.switchboard.UnsupportedFeatureException;
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeListener;
+import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.TransportEngine;
+import java.io.IOException;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.Call;
+import okhttp3.Connection;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSink;
+
+/**
+ * The OkHttp engine: one {@link OkHttpClient} whose behaviour that would differ from Switchboard's
+ * contract is switched off (retries, redirects, transparent gzip, its timeouts other than connect)
+ * and whose Dispatcher is sized from the configuration. Each exchange is an {@link OkHttpExchange}.
+ */
+final class OkHttpEngine implements TransportEngine {
+  static final String NAME = "okhttp";
+  static final Set<Capability> CAPABILITIES =
+      Set.copyOf(EnumSet.of(Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT));
+
+  private static final AtomicInteger ENGINES = new AtomicInteger();
+  private static final RequestBody EMPTY_BODY = RequestBody.create(new byte[0], (MediaType) null);
+
+  /** Methods OkHttp refuses without a body; they get an empty one ({@code Content-Length: 0}). */
+  private static final Set<String> BODY_REQUIRED =
+      Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
+
+  private final OkHttpClient client;
+  private final ExecutorService executor;
+  private final boolean ownsPool;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private OkHttpEngine(OkHttpClient client, ExecutorService executor, boolean ownsPool) {
+    this.client = client;
+    this.executor = executor;
+    this.ownsPool = ownsPool;
+  }
+
+  /** An engine over a client of its own, which it closes with itself. */
+  static OkHttpEngine create(TransportConfig config) {
+    OkHttpClient.Builder b =
+        new OkHttpClient.Builder()
+            .connectionPool(new ConnectionPool(config.maxConnections(), 5, TimeUnit.MINUTES));
+    return configure(b, config, true);
+  }
+
+  /**
+   * An engine over {@code userClient}: its interceptors, certificates, pool, DNS, proxy and cookie
+   * jar are kept; what the contract requires is overridden on a derived client. The user's pool is
+   * left running by {@link #close()}.
+   */
+  static OkHttpEngine wrap(OkHttpClient userClient, TransportConfig config) {
+    return configure(userClient.newBuilder(), config, false);
+  }
+
+  private static OkHttpEngine configure(
+      OkHttpClient.Builder b, TransportConfig config, boolean ownsPool) {
+    ExecutorService executor = newExecutor();
+    Dispatcher dispatcher = new Dispatcher(executor);
+    dispatcher.setMaxRequests(config.maxConnections());
+    dispatcher.setMaxRequestsPerHost(config.maxConnectionsPerHost());
+    b.dispatcher(dispatcher)
+        .retryOnConnectionFailure(false)
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .connectTimeout(config.connectTimeout())
+        .readTimeout(Duration.ZERO)
+        .writeTimeout(Duration.ZERO)
+        .callTimeout(Duration.ZERO)
+        .protocols(
+            config.httpVersion() == HttpVersion.HTTP_2
+                ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
+                : List.of(Protocol.HTTP_1_1));
+    if (config.sslContext() != null) {
+      b.sslSocketFactory(config.sslContext().getSocketFactory(), defaultTrustManager());
+    }
+    // Ours last among application interceptors (closest to OkHttp's bridge), first among network
+    // interceptors (closest to it on the other side): user interceptors see the real requests.
+    b.interceptors().add(OkHttpEngine::beforeBridge);
+    b.networkInterceptors().add(0, OkHttpEngine::afterBridge);
+    return new OkHttpEngine(b.build(), executor, ownsPool);
+  }
+
+  private static ExecutorService newExecutor() {
+    int engine = ENGINES.incrementAndGet();
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(
+        0,
+        Integer.MAX_VALUE,
+        60,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        r -> {
+          Thread t =
+              new Thread(r, "switchboard-okhttp-" + engine + "-dispatcher-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /**
+   * Only used by OkHttp to clean certificate chains for pinning; the handshake itself trusts what
+   * the configured {@code SSLContext} trusts.
+   */
+  private static X509TrustManager defaultTrustManager() {
+    try {
+      TrustManagerFactory f =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      f.init((KeyStore) null);
+      for (TrustManager tm : f.getTrustManagers()) {
+        if (tm instanceof X509TrustManager x) {
+          return x;
+        }
+      }
+      throw new IllegalStateException("the JVM has no X509TrustManager");
+    } catch (NoSuchAlgorithmException | KeyStoreException e) {
+      throw new IllegalStateException("the JVM's default TrustManagerFactory failed: " + e, e);
+    }
+  }
+
+  /**
+   * Application side: the exchange's connect timeout, and a placeholder {@code Accept-Encoding}
+   * when the request has none, so OkHttp's bridge neither adds {@code gzip} nor decodes.
+   */
+  private static Response beforeBridge(Interceptor.Chain chain) throws IOException {
+    OkHttpExchange exchange = chain.call().tag(OkHttpExchange.class);
+    Request request = chain.request();
+    if (exchange == null) {
+      return chain.proceed(request);
+    }
+    if (request.header("Accept-Encoding") == null && request.header("Range") == null) {
+      exchange.placeholderEncoding = true;
+      request = request.newBuilder().header("Accept-Encoding", "identity").build();
+    }
+    return chain
+        .withConnectTimeout(exchange.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
+        .proceed(request);
+  }
+
+  /**
+   * Network side: removes the placeholder before it reaches the wire, and hides the {@code
+   * Retry-After} of a 503 from OkHttp, which would otherwise resend the request on {@code
+   * Retry-After: 0} whatever {@code retryOnConnectionFailure} says (the exchange reports the
+   * headers as they came).
+   */
+  private static Response afterBridge(Interceptor.Chain chain) throws IOException {
+    OkHttpExchange exchange = chain.call().tag(OkHttpExchange.class);
+    Request request = chain.request();
+    if (exchange == null) {
+      return chain.proceed(request);
+    }
+    if (exchange.placeholderEncoding) {
+      request = request.newBuilder().removeHeader("Accept-Encoding").build();
+    }
+    Response response = chain.proceed(request);
+    if (response.code() == 304 && response.body().contentLength() != 0) {
+      return withoutBody(chain, response);
+    }
+    if (response.code() == 503 && response.header("Retry-After") != null) {
+      exchange.wireHeaders = response.headers();
+      return response
+          .newBuilder()
+          .headers(response.headers().newBuilder().removeAll("Retry-After").build())
+          .build();
+    }
+    return response;
+  }
+
+  /**
+   * A 304 has no content (RFC 9110), but OkHttp reads one when it carries {@code Content-Length}
+   * (the size of the 200 it stands for) or {@code chunked}, and waits for bytes that never come. On
+   * HTTP/1 the connection's framing is then unknown to OkHttp, so it is closed rather than reused.
+   */
+  private static Response withoutBody(Interceptor.Chain chain, Response response) {
+    Connection connection = chain.connection();
+    if (connection != null && connection.protocol() != Protocol.HTTP_2) {
+      try {
+        connection.socket().close();
+      } catch (IOException ignored) {
+        // closing is all we wanted
+      }
+    }
+    response.body().close();
+    return response.newBuilder().body(ResponseBody.create(new byte[0], null)).build();
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public Exchange start(ExchangeRequest request, ExchangeListener listener) {
+    OkHttpExchange exchange = new OkHttpExchange(request, listener);
+    Request okRequest;
+    try {
+      okRequest = toOkHttp(request.request(), exchange);
+    } catch (TransportException e) {
+      listener.onFailure(e);
+      return exchange;
+    } catch (IllegalArgumentException e) {
+      listener.onFailure(
+          new TransportException(
+              "OkHttp refused the request: " + e.getMessage(), request.request(), NAME, false, e));
+      return exchange;
+    }
+    Call call = client.newCall(okRequest);
+    call.addEventListener(exchange.events());
+    exchange.start(call);
+    return exchange;
+  }
+
+  private static Request toOkHttp(dev.switchboard.Request r, OkHttpExchange exchange) {
+    String method = r.method();
+    RequestBody body = null;
+    if (r.hasBody()) {
+      if (method.equals("GET") || method.equals("HEAD")) {
+        throw new UnsupportedFeatureException(
+            "OkHttp cannot send a "
+                + method
+                + " with a body (it refuses, and forced it sends Content-Length without the"
+                + " body); set TransportConfig.getWithBody(GetWithBody.AS_POST) to send it as a"
+                + " POST, or use a transport with GET_WITH_BODY (jdk, apache)",
+            r,
+            NAME);
+      }
+      body = new BytesBody(r.body());
+    } else if (BODY_REQUIRED.contains(method)) {
+      body = EMPTY_BODY;
+    }
+    okhttp3.Headers.Builder headers = new okhttp3.Headers.Builder();
+    for (dev.switchboard.Headers.Field f : r.headers().fields()) {
+      headers.addUnsafeNonAscii(f.name(), f.value());
+    }
+    return new Request.Builder()
+        .url(r.uri().toString())
+        .headers(headers.build())
+        .method(method, body)
+        .tag(OkHttpExchange.class, exchange)
+        .build();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    client.dispatcher().cancelAll();
+    executor.shutdown();
+    if (ownsPool) {
+      client.connectionPool().evictAll();
+    }
+  }
+
+  /** A request body written straight from the api's bytes; no Content-Type of its own. */
+  private static final class BytesBody extends RequestBody {
+    private final dev.switchboard.Body body;
+
+    BytesBody(dev.switchboard.Body body) {
+      this.body = body;
+    }
+
+    @Override
+    public MediaType contentType() {
+      return null; // the request's own Content-Type header goes out as it is
+    }
+
+    @Override
+    public long contentLength() {
+      return body.length();
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      body.writeTo(sink.outputStream());
+    }
+  }
+
+  /** The client this engine sends with (for tests). */
+  OkHttpClient client() {
+    return client;
+  }
+}

@@ -1,0 +1,271 @@
+package dev.switchboard.okhttp;
+
+import dev.switchboard.ConnectTimeoutException;
+import dev.switchboard.ConnectionException;
+import dev.switchboard.Headers;
+import dev.switchboard.MalformedResponseException;
+import dev.switchboard.Request;
+import dev.switchboard.ResponseTimeoutException;
+import dev.switchboard.TlsException;
+import dev.switchboard.TransportException;
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeListener;
+import dev.switchboard.spi.ExchangeRequest;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Connection;
+import okhttp3.EventListener;
+import okhttp3.Response;
+import okio.AsyncTimeout;
+import okio.BufferedSource;
+
+/**
+ * One exchange on OkHttp: the {@link Callback} that streams the response to the listener, the
+ * per-call {@link EventListener} that tells what has been written (for {@code requestSent()} and
+ * {@code onRequestSent}), and the watchdog that bounds TCP and TLS set-up together by the connect
+ * timeout (OkHttp's own connect timeout covers TCP only; its TLS handshake runs under the read
+ * timeout, which this transport leaves at none).
+ */
+final class OkHttpExchange implements Exchange, Callback {
+  private static final int CHUNK = 16 * 1024;
+
+  private final ExchangeRequest exchange;
+  private final ExchangeListener listener;
+  private final ConnectWatch connectWatch = new ConnectWatch();
+  private volatile Call call;
+  private volatile boolean aborted;
+  private volatile boolean connected;
+  private volatile boolean writing;
+  private volatile boolean written;
+  private volatile boolean sentReported;
+
+  /** Set by the engine's application interceptor when it added the placeholder encoding. */
+  volatile boolean placeholderEncoding;
+
+  /** The response headers as they came, when the network interceptor had to hide some. */
+  volatile okhttp3.Headers wireHeaders;
+
+  OkHttpExchange(ExchangeRequest exchange, ExchangeListener listener) {
+    this.exchange = exchange;
+    this.listener = listener;
+  }
+
+  int connectTimeoutMillis() {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, exchange.connectTimeout().toMillis()));
+  }
+
+  void start(Call call) {
+    this.call = call;
+    call.enqueue(this);
+  }
+
+  @Override
+  public void abort() {
+    aborted = true;
+    Call c = call;
+    if (c != null) {
+      c.cancel();
+    }
+  }
+
+  // ------------------------------------------------------------------ OkHttp callback
+
+  @Override
+  public void onFailure(Call call, IOException e) {
+    connectWatch.stop();
+    if (!aborted) {
+      listener.onFailure(map(e, false));
+    }
+  }
+
+  @Override
+  public void onResponse(Call call, Response response) {
+    connectWatch.stop();
+    boolean headersDelivered = false;
+    try (response) {
+      if (aborted) {
+        return;
+      }
+      requestSent();
+      Headers headers = convert(wireHeaders != null ? wireHeaders : response.headers());
+      listener.onResponseHeaders(response.code(), headers);
+      headersDelivered = true;
+      BufferedSource source = response.body().source();
+      ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+      while (!aborted) {
+        if (source.read(buffer) == -1) {
+          listener.onComplete();
+          return;
+        }
+        buffer.flip();
+        listener.onBody(buffer);
+        buffer.clear();
+      }
+    } catch (IOException e) {
+      if (!aborted) {
+        listener.onFailure(map(e, headersDelivered));
+      }
+    } catch (IllegalArgumentException e) { // a response header our model refuses
+      if (!aborted) {
+        listener.onFailure(
+            new MalformedResponseException(
+                "the response has an unusable header: " + e.getMessage(), request(), name(), e));
+      }
+    } catch (RuntimeException e) {
+      if (!aborted) {
+        listener.onFailure(
+            new TransportException(
+                "OkHttp failed reading the response: " + e, request(), name(), true, e));
+      }
+    }
+  }
+
+  private static Headers convert(okhttp3.Headers h) {
+    Headers.Builder b = Headers.builder();
+    for (int i = 0, n = h.size(); i < n; i++) {
+      b.add(h.name(i), h.value(i));
+    }
+    return b.build();
+  }
+
+  private void requestSent() {
+    if (!sentReported) {
+      sentReported = true;
+      written = true;
+      listener.onRequestSent();
+    }
+  }
+
+  // ------------------------------------------------------------------ errors
+
+  private Request request() {
+    return exchange.request();
+  }
+
+  private static String name() {
+    return OkHttpEngine.NAME;
+  }
+
+  /** Maps what OkHttp threw onto the error model, from what the events say was done. */
+  private TransportException map(IOException e, boolean inBody) {
+    Request r = request();
+    String what = e.getMessage() == null ? e.getClass().getName() : e.toString();
+    if (connectWatch.timedOut) {
+      return new ConnectTimeoutException(exchange.connectTimeout(), r, name(), e);
+    }
+    if (!connected) {
+      if (e instanceof InterruptedIOException && "executor rejected".equals(e.getMessage())) {
+        return new TransportException("the okhttp transport is closed", r, name(), false, e);
+      }
+      if (e instanceof InterruptedIOException) { // SocketTimeoutException included
+        return new ConnectTimeoutException(exchange.connectTimeout(), r, name(), e);
+      }
+      if (e instanceof SSLException) {
+        return new TlsException("TLS set-up failed: " + what, r, name(), e);
+      }
+      return new ConnectionException("could not connect: " + what, r, name(), e);
+    }
+    if (!writing) {
+      return new ConnectionException(
+          "the connection failed before the request was written: " + what, r, name(), e);
+    }
+    if (inBody) {
+      return new MalformedResponseException(
+          "the response body was cut short: " + what, r, name(), e);
+    }
+    if (e instanceof InterruptedIOException && written) {
+      return new ResponseTimeoutException(exchange.responseTimeout(), r, name(), e);
+    }
+    if (!written) {
+      return new TransportException(
+          "the connection failed while the request was being written: " + what, r, name(), true, e);
+    }
+    return new MalformedResponseException(
+        "no valid response (empty reply, garbage or connection closed): " + what, r, name(), e);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  EventListener events() {
+    return new Events();
+  }
+
+  /** Per-call events: fast, never throwing; connect events may come from OkHttp's own threads. */
+  private final class Events extends EventListener {
+    @Override
+    public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
+      connectWatch.start(exchange.connectTimeout().toNanos());
+    }
+
+    @Override
+    public void connectionAcquired(Call call, Connection connection) {
+      connected = true;
+      connectWatch.stop();
+    }
+
+    @Override
+    public void requestHeadersStart(Call call) {
+      writing = true;
+    }
+
+    @Override
+    public void requestHeadersEnd(Call call, okhttp3.Request request) {
+      if (request.body() == null) {
+        requestSent();
+      }
+    }
+
+    @Override
+    public void requestBodyEnd(Call call, long byteCount) {
+      requestSent();
+    }
+
+    @Override
+    public void callEnd(Call call) {
+      connectWatch.stop();
+    }
+
+    @Override
+    public void callFailed(Call call, IOException ioe) {
+      connectWatch.stop();
+    }
+  }
+
+  /** Cancels the call when TCP and TLS set-up together pass the connect timeout. */
+  private final class ConnectWatch extends AsyncTimeout {
+    private final AtomicInteger state = new AtomicInteger(); // 0 idle, 1 running, 2 stopped
+    volatile boolean timedOut;
+
+    void start(long nanos) {
+      if (state.compareAndSet(0, 1)) {
+        timeout(nanos, TimeUnit.NANOSECONDS);
+        enter();
+      }
+    }
+
+    void stop() {
+      if (state.getAndSet(2) == 1) {
+        exit();
+      }
+    }
+
+    @Override
+    protected void timedOut() {
+      if (state.get() == 1) {
+        timedOut = true;
+        Call c = call;
+        if (c != null) {
+          c.cancel();
+        }
+      }
+    }
+  }
+}
