@@ -21,7 +21,14 @@ public final class Main {
   /** Exit status when the arguments are wrong (unknown option, bad duration, missing URL…). */
   public static final int USAGE = 2;
 
+  private static volatile boolean interactive;
+
   private Main() {}
+
+  /** Whether a person is watching a terminal (progress is then shown on one updating line). */
+  static boolean interactive() {
+    return interactive;
+  }
 
   /**
    * Runs the command and exits the JVM with its status.
@@ -31,6 +38,7 @@ public final class Main {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    interactive = System.console() != null;
     int status = commandLine(out, err).execute(args);
     out.flush();
     err.flush();

@@ -91,7 +91,7 @@ class ArgumentErrorsTest {
   void unknownTransportListsThosePresent() {
     assertThat(usageError("request", "GET", "http://127.0.0.1:1/", "--transport", "nope").err())
         .contains("no transport named 'nope'; present: ")
-        .contains(LoopbackJdkProvider.NAME);
+        .contains("jdk");
   }
 
   @Test
@@ -109,5 +109,18 @@ class ArgumentErrorsTest {
   @Test
   void fanoutWithoutUrls() {
     assertThat(usageError("fanout").err()).contains("Missing required parameter");
+  }
+
+  @Test
+  void checkOfAnUnknownTransport() {
+    assertThat(usageError("check", "--transport", "nope").err())
+        .startsWith("switchboard check: no transport named 'nope'; present: ");
+  }
+
+  @Test
+  void checkInAnUnknownFormat() {
+    assertThat(usageError("check", "--format", "xml").err())
+        .contains("Invalid value for option '--format'")
+        .contains("text, markdown, json");
   }
 }

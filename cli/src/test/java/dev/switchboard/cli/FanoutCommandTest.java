@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class FanoutCommandTest {
-  static final String T = LoopbackJdkProvider.NAME;
+  static final String T = "jdk";
   static LocalServer server;
 
   @BeforeAll
@@ -32,7 +32,7 @@ class FanoutCommandTest {
     assertThat(run.status()).as(run.err()).isZero();
     assertThat(run.out().lines().filter(l -> l.contains("200 OK")).count()).isEqualTo(8);
     Matcher m =
-        Pattern.compile("8 requests via test-loopback: (\\d+) ms in all, against ([\\d.]+) s")
+        Pattern.compile("8 requests via jdk: (\\d+) ms in all, against ([\\d.]+) s")
             .matcher(run.out());
     assertThat(m.find()).as(run.out()).isTrue();
     // four 300 ms requests alone sum to 1.2 s; sent at once the whole takes about one delay
@@ -48,7 +48,7 @@ class FanoutCommandTest {
     assertThat(run.out())
         .contains("200 OK")
         .contains("NotFoundException: HTTP 404 Not Found")
-        .contains("2 requests via test-loopback")
+        .contains("2 requests via jdk")
         .contains("1 failed");
   }
 

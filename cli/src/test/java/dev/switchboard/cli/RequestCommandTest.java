@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RequestCommandTest {
-  static final String T = LoopbackJdkProvider.NAME;
+  static final String T = "jdk";
   static LocalServer server;
 
   @BeforeAll
@@ -31,7 +31,7 @@ class RequestCommandTest {
     Cli.Run run = Cli.run("request", "GET", server.url("/json"), "--transport", T);
 
     assertThat(run.status()).as(run.err()).isZero();
-    assertThat(run.out()).matches("(?s)200 OK  \\(\\d+(\\.\\d)? m?s via test-loopback\\)\n.*");
+    assertThat(run.out()).matches("(?s)200 OK  \\(\\d+(\\.\\d)? m?s via jdk\\)\n.*");
     assertThat(run.out()).containsIgnoringCase("content-type: application/json");
     assertThat(run.out()).contains("{\n  \"status\" : \"green\",\n  \"nodes\" : [ 1, 2 ]\n}");
     assertThat(run.err()).isEmpty();
