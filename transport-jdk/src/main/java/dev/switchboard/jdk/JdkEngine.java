@@ -259,6 +259,9 @@ final class JdkEngine implements TransportEngine {
     private void send() {
       if (aborted || closed) {
         release();
+        if (!aborted) {
+          fail(new TransportException("the transport is closed", request, NAME, false, null));
+        }
         return;
       }
       CompletableFuture<HttpResponse<Void>> f;
@@ -524,10 +527,8 @@ final class JdkEngine implements TransportEngine {
       String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
       if (resendRefused) {
         return new MalformedResponseException(
-            "the connection closed without a response ("
-                + detail
-                + "); the JDK HttpClient would have sent the request again, which Switchboard"
-                + " transports never do",
+            "the connection closed without a response; the JDK HttpClient would have sent the"
+                + " request again, which Switchboard transports never do",
             request,
             NAME,
             t);
