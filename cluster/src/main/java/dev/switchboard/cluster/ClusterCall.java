@@ -12,10 +12,8 @@ import dev.switchboard.UnsupportedFeatureException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One {@link ClusterTransport#send}: its attempts, one after another, under one deadline.
@@ -29,7 +27,7 @@ final class ClusterCall {
   final CompletableFuture<Response> result = new CompletableFuture<>();
   private final Duration timeout;
   private final long deadline;
-  private final Set<NodeHealth> tried = ConcurrentHashMap.newKeySet();
+  private final List<NodeHealth> tried = new ArrayList<>(2);
   private final List<TransportException> failures = new ArrayList<>();
   private volatile CompletableFuture<Response> inFlight;
   private volatile boolean anySent;

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -386,7 +387,7 @@ public final class ClusterTransport implements Transport {
    *
    * @throws TransportException when the node filter rejects every node, or the selector misbehaves
    */
-  NodeHealth select(Set<NodeHealth> tried, Request request) {
+  NodeHealth select(List<NodeHealth> tried, Request request) {
     List<NodeHealth> pool = new ArrayList<>(nodes.size());
     for (NodeHealth h : nodes) {
       if (!tried.contains(h) && nodeFilter.test(h.node)) {
@@ -420,7 +421,8 @@ public final class ClusterTransport implements Transport {
     if (live.isEmpty()) {
       return soonest;
     }
-    Node chosen = live.size() == 1 ? live.get(0) : selector.select(List.copyOf(live));
+    Node chosen =
+        live.size() == 1 ? live.get(0) : selector.select(Collections.unmodifiableList(live));
     NodeHealth h = chosen == null ? null : byNode.get(chosen);
     if (h == null || !live.contains(chosen)) {
       throw new TransportException(
