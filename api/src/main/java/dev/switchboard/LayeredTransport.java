@@ -248,7 +248,8 @@ final class LayeredTransport implements Transport {
 
   // ---------------------------------------------------------------- threads
 
-  boolean isTransportThread() {
+  @Override
+  public boolean isTransportThread() {
     return onCallbackThread.get() != null || onIoThread.get() != null;
   }
 

@@ -58,6 +58,16 @@ public interface Transport extends AutoCloseable {
    */
   CompletableFuture<List<Outcome>> sendAllSettled(List<Request> requests);
 
+  /**
+   * Whether the current thread is one of this transport's I/O or callback threads, where {@link
+   * #execute} throws {@link IllegalStateException} rather than risk a deadlock. Decorators (such as
+   * a cluster over another transport) delegate to the transport they wrap. The default is {@code
+   * false}.
+   */
+  default boolean isTransportThread() {
+    return false;
+  }
+
   /** The transport's name: {@code jdk}, {@code apache}, {@code okhttp}, or a third party's. */
   String name();
 

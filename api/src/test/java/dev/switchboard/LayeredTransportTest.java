@@ -456,6 +456,8 @@ class LayeredTransportTest {
         t.send(Request.get(BASE)).thenApply(r -> t.execute(Request.get(BASE)));
     Throwable e = failure(nested);
     assertInstanceOf(IllegalStateException.class, e);
+    assertTrue(t.send(Request.get(BASE)).thenApply(r -> t.isTransportThread()).join());
+    assertFalse(t.isTransportThread());
     assertTrue(e.getMessage().contains("compose on send"), e.getMessage());
   }
 
