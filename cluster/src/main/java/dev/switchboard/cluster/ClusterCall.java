@@ -78,11 +78,12 @@ final class ClusterCall {
       }
       left = Duration.ofNanos(remaining);
     }
-    NodeHealth node;
+    ClusterTransport.Choice choice;
     Request sent;
     try {
-      node = cluster.select(tried, original);
-      Request.Builder b = original.toBuilder().uri(Urls.resolve(node.node.url(), original.uri()));
+      choice = cluster.select(tried, original);
+      Request.Builder b =
+          original.toBuilder().uri(Urls.resolve(choice.node().node.url(), original.uri()));
       if (left != null) {
         b.requestTimeout(left);
       }
@@ -95,9 +96,10 @@ final class ClusterCall {
           new TransportException("cannot choose a node: " + e, original, cluster.name(), false, e));
       return;
     }
+    NodeHealth node = choice.node();
+    NodeHealth.State seen = choice.seen();
     tried.add(node);
     attempts++;
-    NodeHealth.State seen = node.state();
     Attempt attempt = new Attempt(original, node.node, attempts, sent);
     Duration sliceOfDeadline = left;
     cluster.attemptStarted(attempt);

@@ -12,9 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -116,7 +114,6 @@ import java.util.function.Predicate;
 public final class ClusterTransport implements Transport {
   private final Transport inner;
   private final List<NodeHealth> nodes;
-  private final Map<Node, NodeHealth> byNode;
   private final NodeHealth.Backoff backoff;
   private final int maxAttempts;
   private final Duration requestTimeout;
@@ -134,14 +131,11 @@ public final class ClusterTransport implements Transport {
   private ClusterTransport(Builder b) {
     this.inner = b.transport;
     List<NodeHealth> list = new ArrayList<>(b.nodes.size());
-    Map<Node, NodeHealth> map = new HashMap<>();
     for (Node n : b.nodes) {
       NodeHealth h = new NodeHealth(n);
       list.add(h);
-      map.put(n, h);
     }
     this.nodes = List.copyOf(list);
-    this.byNode = Map.copyOf(map);
     this.backoff = new NodeHealth.Backoff(b.backoffBase.toNanos(), b.backoffMax.toNanos());
     this.maxAttempts = b.maxAttempts > 0 ? b.maxAttempts : nodes.size();
     this.requestTimeout = b.requestTimeout;
@@ -387,7 +381,10 @@ public final class ClusterTransport implements Transport {
    *
    * @throws TransportException when the node filter rejects every node, or the selector misbehaves
    */
-  NodeHealth select(List<NodeHealth> tried, Request request) {
+  /** A node chosen for an attempt, and its state when it was chosen. */
+  record Choice(NodeHealth node, NodeHealth.State seen) {}
+
+  Choice select(List<NodeHealth> tried, Request request) {
     List<NodeHealth> pool = new ArrayList<>(nodes.size());
     for (NodeHealth h : nodes) {
       if (!tried.contains(h) && nodeFilter.test(h.node)) {
@@ -407,24 +404,26 @@ public final class ClusterTransport implements Transport {
     }
     long now = now();
     List<Node> live = new ArrayList<>(pool.size());
-    NodeHealth soonest = null;
-    long soonestAt = 0;
+    List<Choice> liveChoices = new ArrayList<>(pool.size());
+    Choice soonest = null;
     for (NodeHealth h : pool) {
       NodeHealth.State s = h.state();
       if (s.isLive(now)) {
         live.add(h.node);
-      } else if (soonest == null || s.deadUntilNanos() - soonestAt < 0) {
-        soonest = h;
-        soonestAt = s.deadUntilNanos();
+        liveChoices.add(new Choice(h, s));
+      } else if (soonest == null || s.deadUntilNanos() - soonest.seen().deadUntilNanos() < 0) {
+        soonest = new Choice(h, s);
       }
     }
     if (live.isEmpty()) {
       return soonest;
     }
-    Node chosen =
-        live.size() == 1 ? live.get(0) : selector.select(Collections.unmodifiableList(live));
-    NodeHealth h = chosen == null ? null : byNode.get(chosen);
-    if (h == null || !live.contains(chosen)) {
+    if (live.size() == 1) {
+      return liveChoices.get(0);
+    }
+    Node chosen = selector.select(Collections.unmodifiableList(live));
+    int i = chosen == null ? -1 : live.indexOf(chosen);
+    if (i < 0) {
       throw new TransportException(
           "the node selector returned " + chosen + ", which is not one of the candidates " + live,
           request,
@@ -432,7 +431,7 @@ public final class ClusterTransport implements Transport {
           false,
           null);
     }
-    return h;
+    return liveChoices.get(i);
   }
 
   void markFailed(NodeHealth h, NodeHealth.State seen) {

@@ -321,6 +321,42 @@ class ClusterTransportTest {
     assertEquals(2, h.markFailed(later, 2_000_000_000L, backoff).failures(), "after revival");
   }
 
+  @Test
+  void manyThreadsAtOnceAllSucceedAndOneOutageCountsOnce() throws Exception {
+    fake.on(A, ok()).on(B, refused()).on(C, ok());
+    try (ClusterTransport c = cluster(A, B, C).build()) {
+      int threads = 8;
+      int calls = 500;
+      List<Thread> workers = new ArrayList<>();
+      AtomicReference<Throwable> trouble = new AtomicReference<>();
+      for (int t = 0; t < threads; t++) {
+        Thread w =
+            new Thread(
+                () -> {
+                  try {
+                    for (int i = 0; i < calls; i++) {
+                      assertEquals(200, c.execute(Request.get("x")).status());
+                    }
+                  } catch (Throwable e) {
+                    trouble.compareAndSet(null, e);
+                  }
+                });
+        workers.add(w);
+        w.start();
+      }
+      for (Thread w : workers) {
+        w.join(60_000);
+      }
+      assertNull(trouble.get());
+      assertEquals(1, state(c, B).consecutiveFailures(), "one outage, however many saw it");
+      assertTrue(fake.count(B) <= threads, "B is left alone once dead: " + fake.count(B));
+      assertEquals(threads * calls + fake.count(B), fake.count(A) + fake.count(B) + fake.count(C));
+      long a = fake.count(A);
+      long cc = fake.count(C);
+      assertTrue(Math.abs(a - cc) < threads * calls / 10, a + " vs " + cc);
+    }
+  }
+
   // ---------------------------------------------------------------- failover
 
   @Test
