@@ -162,9 +162,10 @@ final class ApacheEngine implements TransportEngine {
   }
 
   /**
-   * Stops the connect timer and shuts down our client: its I/O reactor closes the (idle, since the
-   * api layer has aborted what was in flight) connections gracefully, and its threads are joined. A
-   * wrapped client is left to its owner.
+   * Stops the connect timer and shuts down our client: its I/O reactor first closes connections
+   * gracefully (idle ones at once; the api layer has aborted what was in flight), for at most half
+   * a second (an HTTP/2 connection may wait for the server to end a stream we reset), then
+   * immediately; its threads are joined. A wrapped client is left to its owner.
    */
   @Override
   public void close() {
@@ -175,10 +176,13 @@ final class ApacheEngine implements TransportEngine {
     if (!owned) {
       return;
     }
-    client.close(CloseMode.GRACEFUL);
     try {
+      client.initiateShutdown();
+      client.awaitShutdown(TimeValue.ofMilliseconds(500));
+      client.close(CloseMode.IMMEDIATE);
       client.awaitShutdown(TimeValue.ofSeconds(2));
     } catch (InterruptedException e) {
+      client.close(CloseMode.IMMEDIATE);
       Thread.currentThread().interrupt();
     }
   }
