@@ -1,5 +1,6 @@
 package dev.switchboard.cli;
 
+import dev.switchboard.HttpStatusException;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.Transport;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Spec;
     })
 final class FanoutCommand implements Callable<Integer> {
   static final int MAX_REQUESTS = 10_000;
+  private static final int MAX_ERROR = 200;
 
   @Spec private CommandSpec spec;
 
@@ -120,6 +122,7 @@ final class FanoutCommand implements Callable<Integer> {
   private static int report(
       PrintWriter out, String transport, List<Request> requests, List<Result> results, long total) {
     int width = String.valueOf(results.size()).length();
+    int urlWidth = requests.stream().mapToInt(r -> r.uri().toString().length()).max().orElse(0);
     long sum = 0;
     int failed = 0;
     for (int i = 0; i < results.size(); i++) {
@@ -130,11 +133,11 @@ final class FanoutCommand implements Callable<Integer> {
         what = ResponsePrinter.statusLine(r.response()) + ", " + r.response().length() + " bytes";
       } else {
         failed++;
-        what = Errors.oneLine(r.failure());
+        what = shortError(r.failure());
       }
       out.printf(
           Locale.ROOT,
-          "%" + width + "d  %9s  %s  %s%n",
+          "%" + width + "d  %9s  %-" + urlWidth + "s  %s%n",
           i + 1,
           Times.format(r.nanos()),
           requests.get(i).uri(),
@@ -150,5 +153,14 @@ final class FanoutCommand implements Callable<Integer> {
         total == 0 ? 0.0 : (double) sum / total,
         failed == 0 ? "" : "; " + failed + " failed");
     return failed == 0 ? Main.OK : Main.FAILED;
+  }
+
+  /** The error's type and the gist of its message; the URL is already on the line. */
+  private static String shortError(Throwable failure) {
+    if (failure instanceof HttpStatusException e) {
+      return e.getClass().getSimpleName() + ": HTTP " + ResponsePrinter.statusLine(e.response());
+    }
+    String line = Errors.oneLine(failure);
+    return line.length() <= MAX_ERROR ? line : line.substring(0, MAX_ERROR) + "…";
   }
 }

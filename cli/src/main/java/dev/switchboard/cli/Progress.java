@@ -6,6 +6,7 @@ import dev.switchboard.tck.TckListener;
 import dev.switchboard.tck.TckReport;
 import java.io.PrintWriter;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -24,7 +25,7 @@ final class Progress implements TckListener {
   private final Map<CheckStatus, Integer> areaCounts = new EnumMap<>(CheckStatus.class);
   private int done;
   private String area;
-  private long areaStart = System.nanoTime();
+  private final Map<String, Long> areaStarts = new HashMap<>();
   private boolean lineOpen;
 
   Progress(String transport, PrintWriter err, boolean live) {
@@ -35,6 +36,7 @@ final class Progress implements TckListener {
 
   @Override
   public synchronized void checkStarted(String id) {
+    areaStarts.putIfAbsent(areaOf(id), System.nanoTime());
     if (live) {
       String line = "[" + transport + "] " + (done + 1) + "  " + id;
       if (line.length() > WIDTH) {
@@ -55,10 +57,7 @@ final class Progress implements TckListener {
       }
       areaCounts.clear();
     }
-    if (area == null || !area.equals(result.area())) {
-      area = result.area();
-      areaStart = System.nanoTime();
-    }
+    area = result.area();
     areaCounts.merge(result.status(), 1, Integer::sum);
     if (result.status() == CheckStatus.FAILED) {
       clearLine();
@@ -91,7 +90,11 @@ final class Progress implements TckListener {
         (status, n) ->
             sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ').append(status.label()));
     err.printf(
-        "[%s] %-13s %s (%s)%n", transport, area, sb, Times.format(System.nanoTime() - areaStart));
+        "[%s] %-13s %s (%s)%n",
+        transport,
+        area,
+        sb,
+        Times.format(System.nanoTime() - areaStarts.getOrDefault(area, start)));
     err.flush();
     areaCounts.clear();
   }
@@ -101,6 +104,11 @@ final class Progress implements TckListener {
       err.print("\r" + " ".repeat(WIDTH) + "\r");
       lineOpen = false;
     }
+  }
+
+  private static String areaOf(String id) {
+    int dot = id.indexOf('.');
+    return dot < 0 ? id : id.substring(0, dot);
   }
 
   private static String counts(TckReport report) {
