@@ -23,14 +23,17 @@ import javax.net.ssl.TrustManagerFactory;
  * outside the build.
  */
 final class TlsMaterial {
+  static final String PASSWORD_TEXT = "switchboard-tck";
   private static final char[] PASSWORD = "switchboard-tck".toCharArray();
   private static volatile TlsMaterial instance;
 
   final KeyStore good;
   final KeyStore wrongName;
   final KeyStore untrusted;
+  final Path goodFile;
 
-  private TlsMaterial(KeyStore good, KeyStore wrongName, KeyStore untrusted) {
+  private TlsMaterial(Path goodFile, KeyStore good, KeyStore wrongName, KeyStore untrusted) {
+    this.goodFile = goodFile;
     this.good = good;
     this.wrongName = wrongName;
     this.untrusted = untrusted;
@@ -105,6 +108,7 @@ final class TlsMaterial {
       }
     }
     return new TlsMaterial(
+        dir.resolve("good.p12"),
         load(dir.resolve("good.p12")),
         load(dir.resolve("wrong.p12")),
         load(dir.resolve("untrusted.p12")));

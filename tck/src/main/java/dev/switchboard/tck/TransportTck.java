@@ -156,6 +156,7 @@ public abstract class TransportTck {
       }
       ctx.name = probe.name();
       ctx.capabilities = probe.capabilities();
+      ctx.wireMock(); // started once, up front: its start-up is not any check's time
     } catch (RuntimeException | Error e) {
       setupFailure = e;
       throw e;
@@ -579,6 +580,248 @@ public abstract class TransportTck {
     @DisplayName("errors.no-retry-on-pooled-connection")
     void noRetryPooled() throws Exception {
       c.noRetryOnPooledConnection();
+    }
+  }
+
+  // ======================================================================== timeouts
+
+  /** Area {@code timeouts}. */
+  @Nested
+  @DisplayName("timeouts")
+  @Timeout(60)
+  class Timeouts {
+    private final TimeoutsChecks c = new TimeoutsChecks(ctx);
+
+    @Test
+    @DisplayName("timeouts.connect-timeout")
+    void connect() throws Exception {
+      c.connectTimeout();
+    }
+
+    @Test
+    @DisplayName("timeouts.response-timeout")
+    void response() throws Exception {
+      c.responseTimeout();
+    }
+
+    @Test
+    @DisplayName("timeouts.request-timeout")
+    void request() throws Exception {
+      c.requestTimeout();
+    }
+
+    @Test
+    @DisplayName("timeouts.connect-override-both-ways")
+    void connectOverride() throws Exception {
+      c.connectOverride();
+    }
+
+    @Test
+    @DisplayName("timeouts.response-override-both-ways")
+    void responseOverride() throws Exception {
+      c.responseOverride();
+    }
+
+    @Test
+    @DisplayName("timeouts.request-override-both-ways")
+    void requestOverride() throws Exception {
+      c.requestOverride();
+    }
+
+    @Test
+    @DisplayName("timeouts.connect-and-response-independent")
+    void independent() throws Exception {
+      c.independent();
+    }
+  }
+
+  // ======================================================================== concurrency
+
+  /** Area {@code concurrency}. */
+  @Nested
+  @DisplayName("concurrency")
+  @Timeout(60)
+  class Concurrency {
+    private final ConcurrencyChecks c = new ConcurrencyChecks(ctx);
+
+    @Test
+    @DisplayName("concurrency.fan-out-64-no-hidden-cap")
+    void fanOut() throws Exception {
+      c.fanOut();
+    }
+
+    @Test
+    @DisplayName("concurrency.max-connections-per-host")
+    void perHost() throws Exception {
+      c.maxConnectionsPerHost();
+    }
+
+    @Test
+    @DisplayName("concurrency.cancel-aborts-exchange")
+    void cancel() throws Exception {
+      c.cancelAborts();
+    }
+
+    @Test
+    @DisplayName("concurrency.blocking-continuation-isolated")
+    void blocking() throws Exception {
+      c.blockingContinuationIsolated();
+    }
+
+    @Test
+    @DisplayName("concurrency.execute-throws-unwrapped")
+    void executeUnwrapped() throws Exception {
+      c.executeUnwrapped();
+    }
+
+    @Test
+    @DisplayName("concurrency.execute-on-transport-thread-refused")
+    void executeOnThread() throws Exception {
+      c.executeOnTransportThread();
+    }
+
+    @Test
+    @DisplayName("concurrency.send-all-keeps-order")
+    void sendAllOrder() throws Exception {
+      c.sendAllKeepsOrder();
+    }
+
+    @Test
+    @DisplayName("concurrency.send-all-fails-fast")
+    void sendAllFailFast() throws Exception {
+      c.sendAllFailsFast();
+    }
+
+    @Test
+    @DisplayName("concurrency.sequential-requests-reuse-connection")
+    void reuse() throws Exception {
+      c.sequentialReuse();
+    }
+
+    @Test
+    @DisplayName("concurrency.shared-by-threads")
+    void shared() throws Exception {
+      c.sharedByThreads();
+    }
+  }
+
+  // ======================================================================== lifecycle
+
+  /** Area {@code lifecycle}. */
+  @Nested
+  @DisplayName("lifecycle")
+  @Timeout(60)
+  class Lifecycle {
+    private final LifecycleChecks c = new LifecycleChecks(ctx);
+
+    @Test
+    @DisplayName("lifecycle.close-fails-in-flight-and-later-sends")
+    void close() throws Exception {
+      c.closeFailsInFlight();
+    }
+
+    @Test
+    @DisplayName("lifecycle.no-threads-left-after-close")
+    void threads() throws Exception {
+      c.noThreadsLeft();
+    }
+
+    @Test
+    @DisplayName("lifecycle.user-supplied-client")
+    void userClient() throws Exception {
+      c.userSuppliedClient();
+    }
+  }
+
+  // ======================================================================== tls
+
+  /** Area {@code tls}. */
+  @Nested
+  @DisplayName("tls")
+  @Timeout(60)
+  class Tls {
+    private final TlsChecks c = new TlsChecks(ctx);
+
+    @Test
+    @DisplayName("tls.self-signed-refused")
+    void selfSigned() throws Exception {
+      c.selfSignedRefused();
+    }
+
+    @Test
+    @DisplayName("tls.trusted-with-ssl-context")
+    void trusted() throws Exception {
+      c.trustedAccepted();
+    }
+
+    @Test
+    @DisplayName("tls.hostname-verified")
+    void hostname() throws Exception {
+      c.hostnameVerified();
+    }
+  }
+
+  // ======================================================================== config
+
+  /** Area {@code config}. */
+  @Nested
+  @DisplayName("config")
+  @Timeout(60)
+  class Config {
+    private final ConfigChecks c = new ConfigChecks(ctx);
+
+    @Test
+    @DisplayName("config.provider-discovered")
+    void provider() throws Exception {
+      c.providerDiscovered();
+    }
+
+    @Test
+    @DisplayName("config.every-option-honoured-or-rejected")
+    void everyOption() throws Exception {
+      c.everyOptionHonouredOrRejected();
+    }
+
+    @Test
+    @DisplayName("config.max-connections")
+    void maxConnections() throws Exception {
+      c.maxConnections();
+    }
+
+    @Test
+    @DisplayName("config.max-redirects")
+    void maxRedirects() throws Exception {
+      c.maxRedirects();
+    }
+
+    @Test
+    @DisplayName("config.callback-executor")
+    void callbackExecutor() throws Exception {
+      c.callbackExecutor();
+    }
+
+    @Test
+    @DisplayName("config.http-version")
+    void httpVersion() throws Exception {
+      c.httpVersion();
+    }
+
+    @Test
+    @DisplayName("config.interceptors-in-order")
+    void interceptorsOrder() throws Exception {
+      c.interceptorsInOrder();
+    }
+
+    @Test
+    @DisplayName("config.interceptors-rewrite")
+    void interceptorsRewrite() throws Exception {
+      c.interceptorsRewrite();
+    }
+
+    @Test
+    @DisplayName("config.interceptors-see-failures")
+    void interceptorsFailures() throws Exception {
+      c.interceptorsSeeFailures();
     }
   }
 }

@@ -1,0 +1,298 @@
+package dev.switchboard.tck;
+
+import static dev.switchboard.tck.TckContext.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.ConnectionException;
+import dev.switchboard.NotFoundException;
+import dev.switchboard.Request;
+import dev.switchboard.Response;
+import dev.switchboard.ServerErrorException;
+import dev.switchboard.Transport;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Area {@code concurrency}. */
+final class ConcurrencyChecks {
+  private final TckContext ctx;
+
+  ConcurrencyChecks(TckContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Answers after the delay in the path's last segment, with the request target as body. */
+  private RawServer delayed() throws Exception {
+    return ctx.raw(
+        (req, conn) -> {
+          String p = req.path();
+          long delay = Long.parseLong(p.substring(p.lastIndexOf('/') + 1));
+          Thread.sleep(delay);
+          conn.respond(200, req.target());
+        });
+  }
+
+  void fanOut() throws Exception {
+    int n = 64;
+    CountDownLatch arrived = new CountDownLatch(n);
+    // each request is held until all 64 have arrived (or 3 s passed), then for 300 ms: a hidden
+    // cap keeps the rest from ever arriving while the first ones are held
+    RawServer server =
+        ctx.raw(
+            (req, conn) -> {
+              arrived.countDown();
+              arrived.await(3, TimeUnit.SECONDS);
+              Thread.sleep(300);
+              conn.respond(200, req.target());
+            });
+    Transport t = ctx.transport();
+    List<CompletableFuture<Response>> all = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      all.add(t.send(Request.get(server.uri("/fan/" + i))));
+    }
+    for (int i = 0; i < n; i++) {
+      assertEquals("/fan/" + i, ok(all.get(i)).text());
+    }
+    long took = TckContext.since(start);
+    assertEquals(
+        n,
+        server.maxInFlight(),
+        "requests at the server at once (a hidden per-host cap below 64 with the default"
+            + " configuration); all took "
+            + took
+            + " ms");
+    assertTrue(
+        took < 5000,
+        "64 requests with a 300 ms server delay took " + took + " ms; expected about 600 ms");
+  }
+
+  void maxConnectionsPerHost() throws Exception {
+    RawServer server = delayed();
+    Transport t = ctx.transport(b -> b.maxConnectionsPerHost(2));
+    List<CompletableFuture<Response>> all = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      all.add(t.send(Request.get(server.uri("/limited/" + i + "/150"))));
+    }
+    for (CompletableFuture<Response> f : all) {
+      assertEquals(200, ok(f).status());
+    }
+    assertTrue(
+        server.maxOpenConnections() <= 2,
+        "the server saw " + server.maxOpenConnections() + " connections at once; limit 2");
+    assertTrue(
+        server.maxInFlight() <= 2,
+        "the server saw " + server.maxInFlight() + " requests at once; limit 2");
+    assertEquals(10, server.requestCount());
+  }
+
+  void cancelAborts() throws Exception {
+    RawServer never = ctx.raw((req, conn) -> conn.holdUntilClientCloses());
+    Transport t = ctx.transport();
+    CompletableFuture<Response> f = t.send(Request.get(never.uri("/never")));
+    assertTrue(never.awaitRequests(1, Duration.ofSeconds(5)), "the request never arrived");
+    assertTrue(f.cancel(true), "cancel() returned false");
+    assertTrue(f.isCancelled());
+    assertTrue(
+        never.awaitClosedByClient(1, Duration.ofSeconds(5)),
+        "the server did not see the connection go after cancel()");
+    RawServer fine = ctx.raw((req, conn) -> conn.respond(200, "fine"));
+    assertEquals("fine", ok(t.send(Request.get(fine.uri("/after")))).text());
+  }
+
+  void blockingContinuationIsolated() throws Exception {
+    RawServer server = delayed();
+    Transport t = ctx.transport();
+    long start = System.nanoTime();
+    CompletableFuture<String> blocked =
+        t.send(Request.get(server.uri("/a/100")))
+            .thenApply(
+                r -> {
+                  try {
+                    Thread.sleep(2000);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return r.text();
+                });
+    CompletableFuture<Response> other = t.send(Request.get(server.uri("/b/400")));
+    CountDownLatch done = new CountDownLatch(1);
+    other.whenComplete((r, e) -> done.countDown());
+    assertTrue(done.await(10, TimeUnit.SECONDS), "the second request never completed");
+    long took = TckContext.since(start);
+    assertTrue(
+        took < 1500,
+        "a request answered after 400 ms completed after "
+            + took
+            + " ms: a continuation blocking for 2 s on another response delayed it");
+    assertEquals("/a/100", blocked.get(10, TimeUnit.SECONDS));
+  }
+
+  void executeUnwrapped() throws Exception {
+    RawServer server =
+        ctx.raw(
+            (req, conn) -> {
+              if (req.path().equals("/missing")) {
+                conn.respond(404, "missing");
+              } else {
+                conn.respond(200, "here");
+              }
+            });
+    Transport t = ctx.transport();
+    assertEquals("here", t.execute(Request.get(server.uri("/here"))).text());
+    NotFoundException e =
+        assertThrows(NotFoundException.class, () -> t.execute(Request.get(server.uri("/missing"))));
+    assertEquals(404, e.status());
+    URI refused = URI.create("http://127.0.0.1:" + ErrorsChecks.freePort() + "/");
+    assertThrows(ConnectionException.class, () -> t.execute(Request.get(refused)));
+  }
+
+  void executeOnTransportThread() throws Exception {
+    RawServer server = delayed();
+    Transport t = ctx.transport();
+    CompletableFuture<String> seen =
+        t.send(Request.get(server.uri("/first/100")))
+            .thenApply(
+                r -> {
+                  try {
+                    t.execute(Request.get(server.uri("/nested/0")));
+                    return "execute() returned on " + Thread.currentThread().getName();
+                  } catch (IllegalStateException expected) {
+                    return "IllegalStateException";
+                  } catch (RuntimeException other) {
+                    return "execute() threw " + TckContext.describe(other);
+                  }
+                });
+    String outcome;
+    try {
+      outcome = seen.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("execute() on a transport thread deadlocked (no answer in 10 s)");
+    }
+    assertEquals("IllegalStateException", outcome, "execute() called in a continuation of send()");
+  }
+
+  void sendAllKeepsOrder() throws Exception {
+    RawServer server = delayed();
+    Transport t = ctx.transport();
+    List<Request> requests = new ArrayList<>();
+    int[] delays = {500, 50, 400, 0, 250, 100};
+    for (int i = 0; i < delays.length; i++) {
+      requests.add(Request.get(server.uri("/order/" + i + "/" + delays[i])));
+    }
+    List<Response> out = t.sendAll(requests).get(10, TimeUnit.SECONDS);
+    assertEquals(delays.length, out.size());
+    for (int i = 0; i < delays.length; i++) {
+      assertEquals("/order/" + i + "/" + delays[i], out.get(i).text(), "response " + i);
+    }
+  }
+
+  void sendAllFailsFast() throws Exception {
+    RawServer server =
+        ctx.raw(
+            (req, conn) -> {
+              if (req.path().equals("/fail")) {
+                Thread.sleep(200);
+                conn.respond(500, "failed");
+              } else {
+                conn.holdUntilClientCloses();
+              }
+            });
+    Transport t = ctx.transport();
+    long start = System.nanoTime();
+    CompletableFuture<List<Response>> all =
+        t.sendAll(
+            List.of(
+                Request.get(server.uri("/hang-1")),
+                Request.get(server.uri("/fail")),
+                Request.get(server.uri("/hang-2"))));
+    TckContext.failure(all, ServerErrorException.class, Duration.ofSeconds(10));
+    long took = TckContext.since(start);
+    assertTrue(took < 3000, "sendAll failed after " + took + " ms; expected at the first failure");
+    assertTrue(
+        server.awaitClosedByClient(2, Duration.ofSeconds(5)),
+        "the requests still in flight were not cancelled (server saw "
+            + server.closedByClient()
+            + " of 2 connections closed)");
+  }
+
+  void sequentialReuse() throws Exception {
+    RawServer server =
+        ctx.raw(
+            (req, conn) -> {
+              switch (req.path()) {
+                case "/500" -> conn.respond(500, "error");
+                case "/404" -> conn.respond(404, "missing");
+                default -> conn.respond(200, "ok");
+              }
+            });
+    Transport t = ctx.transport();
+    for (String path : List.of("/a", "/500", "/b", "/404", "/c", "/500", "/d")) {
+      CompletableFuture<Response> f = t.send(Request.get(server.uri(path)));
+      if (path.equals("/a") || path.length() == 2) {
+        ok(f);
+      } else {
+        TckContext.failure(f);
+      }
+    }
+    assertEquals(7, server.requestCount());
+    assertEquals(
+        1,
+        server.connections(),
+        "sequential requests (errors included) should reuse one connection");
+  }
+
+  void sharedByThreads() throws Exception {
+    RawServer server =
+        ctx.raw((req, conn) -> conn.respond(200, req.target(), "X-Echo", req.header("X-Id")));
+    Transport t = ctx.transport();
+    int threads = 8;
+    int each = 25;
+    ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < threads; w++) {
+      int id = w;
+      Thread th =
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  String key = "w" + id + "-" + i;
+                  try {
+                    Response r =
+                        i % 2 == 0
+                            ? t.execute(
+                                Request.builder("GET", server.uri("/echo?k=" + key))
+                                    .header("X-Id", key)
+                                    .build())
+                            : t.send(
+                                    Request.builder("GET", server.uri("/echo?k=" + key))
+                                        .header("X-Id", key)
+                                        .build())
+                                .get(10, TimeUnit.SECONDS);
+                    if (!r.text().equals("/echo?k=" + key) || !key.equals(r.header("X-Echo"))) {
+                      errors.add(key + " got " + r.text() + " / " + r.header("X-Echo"));
+                    }
+                  } catch (Exception e) {
+                    errors.add(key + " failed: " + TckContext.describe(e));
+                  }
+                }
+              },
+              "tck-shared-" + w);
+      th.setDaemon(true);
+      workers.add(th);
+      th.start();
+    }
+    for (Thread th : workers) {
+      th.join(20_000);
+    }
+    assertTrue(errors.isEmpty(), "wrong or failed answers: " + errors);
+    assertEquals(threads * each, server.requestCount());
+  }
+}

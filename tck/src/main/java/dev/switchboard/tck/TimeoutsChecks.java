@@ -1,0 +1,206 @@
+package dev.switchboard.tck;
+
+import static dev.switchboard.tck.TckContext.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.ConnectTimeoutException;
+import dev.switchboard.Request;
+import dev.switchboard.RequestTimeoutException;
+import dev.switchboard.ResponseTimeoutException;
+import dev.switchboard.Transport;
+import dev.switchboard.TransportTimeoutException;
+import java.io.IOException;
+import java.time.Duration;
+
+/** Area {@code timeouts}. Bounds are generous: the kit runs on loaded machines. */
+final class TimeoutsChecks {
+  private final TckContext ctx;
+
+  TimeoutsChecks(TckContext ctx) {
+    this.ctx = ctx;
+  }
+
+  private RawServer neverAnswers() throws Exception {
+    return ctx.raw((req, conn) -> conn.holdUntilClientCloses());
+  }
+
+  /** Headers at once, then one byte of a 1000-byte body every 50 ms. */
+  private RawServer dribble() throws Exception {
+    return ctx.raw(
+        (req, conn) -> {
+          conn.head(200, "Content-Type", "text/plain", "Content-Length", "1000");
+          try {
+            for (int i = 0; i < 1000; i++) {
+              conn.writeRaw(new byte[] {'x'});
+              Thread.sleep(50);
+            }
+          } catch (IOException clientGone) {
+            conn.clientGone();
+          }
+        });
+  }
+
+  /** Answers after {@code delayMillis}. */
+  private RawServer slow(long delayMillis) throws Exception {
+    return ctx.raw(
+        (req, conn) -> {
+          Thread.sleep(delayMillis);
+          conn.respond(200, "slow");
+        });
+  }
+
+  private RawServer fine() throws Exception {
+    return ctx.raw((req, conn) -> conn.respond(200, "fine"));
+  }
+
+  private static void assertWithin(long millis, long min, long max, String what) {
+    assertTrue(
+        millis >= min && millis <= max,
+        what + " after " + millis + " ms; expected between " + min + " and " + max + " ms");
+  }
+
+  private static <T extends TransportTimeoutException> T timeout(
+      Transport t, Request r, Class<T> type, TransportTimeoutException.Phase phase) {
+    T e = TckContext.failure(t.send(r), type, TckContext.HANG);
+    assertEquals(phase, e.phase(), "phase()");
+    return e;
+  }
+
+  void connectTimeout() throws Exception {
+    try (FullAcceptQueue queue = new FullAcceptQueue()) {
+      Transport t = ctx.transport(b -> b.connectTimeout(Duration.ofMillis(1000)));
+      long start = System.nanoTime();
+      ConnectTimeoutException e =
+          timeout(
+              t,
+              Request.get(queue.uri("/")),
+              ConnectTimeoutException.class,
+              TransportTimeoutException.Phase.CONNECT);
+      assertWithin(TckContext.since(start), 800, 6000, "ConnectTimeoutException of 1 s");
+      assertFalse(e.requestSent(), "requestSent() after a connect timeout");
+      assertEquals("fine", ok(t.send(Request.get(fine().uri("/after")))).text(), "after it");
+    }
+  }
+
+  void responseTimeout() throws Exception {
+    RawServer server = neverAnswers();
+    Transport t = ctx.transport(b -> b.responseTimeout(Duration.ofMillis(1000)));
+    long start = System.nanoTime();
+    timeout(
+        t,
+        Request.get(server.uri("/never")),
+        ResponseTimeoutException.class,
+        TransportTimeoutException.Phase.RESPONSE);
+    assertWithin(TckContext.since(start), 800, 6000, "ResponseTimeoutException of 1 s");
+    assertTrue(
+        server.awaitClosedByClient(1, Duration.ofSeconds(5)),
+        "the server did not see the connection closed after the response timeout");
+    assertEquals("fine", ok(t.send(Request.get(fine().uri("/after")))).text(), "after it");
+  }
+
+  void requestTimeout() throws Exception {
+    RawServer server = dribble();
+    Transport t = ctx.transport(b -> b.requestTimeout(Duration.ofMillis(1000)));
+    long start = System.nanoTime();
+    timeout(
+        t,
+        Request.get(server.uri("/dribble")),
+        RequestTimeoutException.class,
+        TransportTimeoutException.Phase.REQUEST);
+    assertWithin(TckContext.since(start), 800, 6000, "RequestTimeoutException of 1 s");
+    assertTrue(
+        server.awaitClosedByClient(1, Duration.ofSeconds(5)),
+        "the server did not see the connection closed after the request timeout");
+    assertEquals("fine", ok(t.send(Request.get(fine().uri("/after")))).text(), "after it");
+  }
+
+  void connectOverride() throws Exception {
+    try (FullAcceptQueue queue = new FullAcceptQueue()) {
+      Transport longClient = ctx.transport(b -> b.connectTimeout(Duration.ofSeconds(20)));
+      long start = System.nanoTime();
+      timeout(
+          longClient,
+          Request.builder("GET", queue.uri("/")).connectTimeout(Duration.ofMillis(700)).build(),
+          ConnectTimeoutException.class,
+          TransportTimeoutException.Phase.CONNECT);
+      assertWithin(TckContext.since(start), 500, 5000, "a shorter per-request connect timeout");
+      Transport shortClient = ctx.transport(b -> b.connectTimeout(Duration.ofMillis(300)));
+      start = System.nanoTime();
+      timeout(
+          shortClient,
+          Request.builder("GET", queue.uri("/")).connectTimeout(Duration.ofMillis(2500)).build(),
+          ConnectTimeoutException.class,
+          TransportTimeoutException.Phase.CONNECT);
+      assertWithin(TckContext.since(start), 2200, 8000, "a longer per-request connect timeout");
+    }
+  }
+
+  void responseOverride() throws Exception {
+    RawServer never = neverAnswers();
+    Transport longClient = ctx.transport(b -> b.responseTimeout(Duration.ofSeconds(20)));
+    long start = System.nanoTime();
+    timeout(
+        longClient,
+        Request.builder("GET", never.uri("/")).responseTimeout(Duration.ofMillis(700)).build(),
+        ResponseTimeoutException.class,
+        TransportTimeoutException.Phase.RESPONSE);
+    assertWithin(TckContext.since(start), 500, 5000, "a shorter per-request response timeout");
+    RawServer slow = slow(1500);
+    Transport shortClient = ctx.transport(b -> b.responseTimeout(Duration.ofMillis(500)));
+    assertEquals(
+        "slow",
+        ok(shortClient.send(
+                Request.builder("GET", slow.uri("/"))
+                    .responseTimeout(Duration.ofSeconds(6))
+                    .build()))
+            .text(),
+        "a longer per-request response timeout must let a 1.5 s answer through");
+  }
+
+  void requestOverride() throws Exception {
+    RawServer dribble = dribble();
+    Transport longClient = ctx.transport(b -> b.requestTimeout(Duration.ofSeconds(20)));
+    long start = System.nanoTime();
+    timeout(
+        longClient,
+        Request.builder("GET", dribble.uri("/")).requestTimeout(Duration.ofMillis(700)).build(),
+        RequestTimeoutException.class,
+        TransportTimeoutException.Phase.REQUEST);
+    assertWithin(TckContext.since(start), 500, 5000, "a shorter per-request request timeout");
+    RawServer slow = slow(1200);
+    Transport shortClient = ctx.transport(b -> b.requestTimeout(Duration.ofMillis(500)));
+    assertEquals(
+        "slow",
+        ok(shortClient.send(
+                Request.builder("GET", slow.uri("/"))
+                    .requestTimeout(Duration.ofSeconds(6))
+                    .build()))
+            .text(),
+        "a longer per-request request timeout must let a 1.2 s answer through");
+  }
+
+  void independent() throws Exception {
+    RawServer slow = slow(1500);
+    Transport t =
+        ctx.transport(
+            b -> b.connectTimeout(Duration.ofMillis(300)).responseTimeout(Duration.ofSeconds(6)));
+    assertEquals(
+        "slow",
+        ok(t.send(Request.get(slow.uri("/")))).text(),
+        "a 300 ms connect timeout must not limit a 1.5 s wait for the response");
+    RawServer slowBody =
+        ctx.raw(
+            (req, conn) -> {
+              conn.head(200, "Content-Length", "4");
+              conn.writeRaw("ab".getBytes());
+              Thread.sleep(1200);
+              conn.writeRaw("cd".getBytes());
+            });
+    assertEquals(
+        "abcd",
+        ok(t.send(Request.get(slowBody.uri("/")))).text(),
+        "a 300 ms connect timeout must not limit a pause in the body");
+  }
+}
