@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The story end to end: starts a real OpenSearch node in this JVM, loads a few books, and on every
@@ -84,21 +86,37 @@ public final class Demo {
     out.println("\nOpenSearch stopped.");
   }
 
-  /**
-   * Loads the books into the server at {@code base}, then measures every named transport and prints
-   * the table. Returns the rows.
-   */
+  /** The whole story against the server at {@code base}: load the books, then compare. */
   static List<Row> story(URI base, List<String> names, int warmup, int rounds, PrintStream out) {
     try (Transport transport = Transports.create(SearchClient.recommendedConfig(names.get(0)))) {
-      SearchClient loader = new SearchClient(transport, base);
-      SearchClient.await(loader.createIndex(INDEX, MAPPINGS));
-      for (int i = 0; i < BOOKS.size(); i++) {
-        SearchClient.await(loader.index(INDEX, "book-" + (i + 1), BOOKS.get(i)));
-      }
-      out.printf(
-          Locale.ROOT, "loaded %d books into '%s' via %s%n%n", BOOKS.size(), INDEX, names.get(0));
+      load(new SearchClient(transport, base), out);
     }
+    return compare(base, names, warmup, rounds, out);
+  }
 
+  /** Creates the index {@value #INDEX} and loads the books into it, all at once. */
+  static void load(SearchClient client, PrintStream out) {
+    SearchClient.await(client.createIndex(INDEX, MAPPINGS));
+    List<Supplier<CompletableFuture<Indexed>>> writes = new ArrayList<>();
+    for (int i = 0; i < BOOKS.size(); i++) {
+      String id = "book-" + (i + 1);
+      Map<String, Object> book = BOOKS.get(i);
+      writes.add(() -> client.index(INDEX, id, book));
+    }
+    List<Indexed> loaded = SearchClient.await(client.concurrentAsync(writes));
+    out.printf(
+        Locale.ROOT,
+        "loaded %d books into '%s' via %s%n%n",
+        loaded.size(),
+        INDEX,
+        client.transport().name());
+  }
+
+  /**
+   * On each named transport, runs the three requests one after another and then at once, and prints
+   * the timings side by side. Returns the rows.
+   */
+  static List<Row> compare(URI base, List<String> names, int warmup, int rounds, PrintStream out) {
     List<Row> rows = new ArrayList<>();
     for (String name : names) {
       try (Transport transport = Transports.create(SearchClient.recommendedConfig(name))) {

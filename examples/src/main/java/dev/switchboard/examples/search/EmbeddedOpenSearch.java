@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.opensearch.action.admin.cluster.health.ClusterHealthResponse;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
 import org.opensearch.http.HttpServerTransport;
@@ -28,7 +29,8 @@ import org.opensearch.transport.Netty4Plugin;
  * }
  * }</pre>
  *
- * Startup takes a few seconds; start one node and share it.
+ * {@link #start()} returns once the node is green. Startup takes a few seconds; start one node and
+ * share it.
  */
 public final class EmbeddedOpenSearch implements AutoCloseable {
   private final Path home;
@@ -72,6 +74,19 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     PluginNode node = new PluginNode(environment);
     try {
       node.start();
+      // started is not ready: until the cluster state is recovered, health is red
+      ClusterHealthResponse health =
+          node.client()
+              .admin()
+              .cluster()
+              .prepareHealth()
+              .setWaitForGreenStatus()
+              .setTimeout("60s")
+              .get();
+      if (health.isTimedOut()) {
+        throw new IllegalStateException(
+            "the node did not turn green within 60 s: " + health.getStatus());
+      }
       HttpServerTransport http = node.injector().getInstance(HttpServerTransport.class);
       InetSocketAddress address = http.boundAddress().publishAddress().address();
       URI uri = URI.create("http://127.0.0.1:" + address.getPort());

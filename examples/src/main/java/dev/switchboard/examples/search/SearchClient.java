@@ -1,11 +1,14 @@
 package dev.switchboard.examples.search;
 
+import dev.switchboard.Capability;
+import dev.switchboard.GetWithBody;
 import dev.switchboard.HttpStatusException;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
+import dev.switchboard.Transports;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +38,8 @@ import java.util.function.Supplier;
  *
  * <p>The search API takes its query in the body of a {@code GET}. The JDK and Apache transports
  * send that natively; OkHttp cannot, so give it a transport configured with {@link
- * TransportConfig.Builder#getWithBody(dev.switchboard.GetWithBody) getWithBody(AS_POST)} (see
- * {@link #recommendedConfig(String)}).
+ * TransportConfig.Builder#getWithBody(GetWithBody) getWithBody(AS_POST)} (see {@link
+ * #recommendedConfig(String)}).
  *
  * <p>The client does not own the transport: closing the transport is the caller's business.
  */
@@ -66,16 +69,20 @@ public final class SearchClient {
   }
 
   /**
-   * The configuration this client works best with on the named transport: on every transport a
-   * {@code GET} with a body is sent as {@code POST} when the transport cannot send it as it is.
-   * {@code AS_POST} works everywhere; it is only required on OkHttp.
+   * A configuration for the named transport under which every operation of this client works: a
+   * transport that can send a {@code GET} with a body ({@link Capability#GET_WITH_BODY}: the JDK's,
+   * Apache's) sends the search natively, one that cannot (OkHttp) sends it as a {@code POST}, which
+   * search servers accept for their read APIs.
    */
   public static TransportConfig recommendedConfig(String provider) {
-    TransportConfig.Builder b = TransportConfig.builder().provider(provider);
-    if ("okhttp".equals(provider)) {
-      b.getWithBody(dev.switchboard.GetWithBody.AS_POST);
-    }
-    return b.build();
+    boolean nativeGetBody =
+        Transports.providers().stream()
+            .filter(p -> p.name().equalsIgnoreCase(provider))
+            .anyMatch(p -> p.capabilities().contains(Capability.GET_WITH_BODY));
+    return TransportConfig.builder()
+        .provider(provider)
+        .getWithBody(nativeGetBody ? GetWithBody.NATIVE : GetWithBody.AS_POST)
+        .build();
   }
 
   /** The transport underneath. */
