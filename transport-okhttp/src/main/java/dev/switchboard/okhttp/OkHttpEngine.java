@@ -205,7 +205,9 @@ final class OkHttpEngine implements TransportEngine {
    */
   private static Response withoutBody(Interceptor.Chain chain, Response response) {
     Connection connection = chain.connection();
-    if (connection != null && connection.protocol() != Protocol.HTTP_2) {
+    if (connection != null
+        && (connection.protocol() == Protocol.HTTP_1_1
+            || connection.protocol() == Protocol.HTTP_1_0)) {
       try {
         connection.socket().close();
       } catch (IOException ignored) {

@@ -18,6 +18,7 @@ import java.net.Proxy;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -202,6 +203,11 @@ final class OkHttpExchange implements Exchange, Callback {
   private final class Events extends EventListener {
     @Override
     public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
+      connectWatch.connecting();
+    }
+
+    @Override
+    public void secureConnectStart(Call call) {
       connectWatch.start(exchange.connectTimeout().toNanos());
     }
 
@@ -218,7 +224,8 @@ final class OkHttpExchange implements Exchange, Callback {
 
     @Override
     public void requestHeadersEnd(Call call, okhttp3.Request request) {
-      if (request.body() == null) {
+      // with Expect: 100-continue OkHttp now waits for the server before writing the body
+      if (request.body() == null || "100-continue".equalsIgnoreCase(request.header("Expect"))) {
         requestSent();
       }
     }
@@ -239,14 +246,25 @@ final class OkHttpExchange implements Exchange, Callback {
     }
   }
 
-  /** Cancels the call when TCP and TLS set-up together pass the connect timeout. */
+  /**
+   * Cancels the call when TCP and TLS set-up together pass the connect timeout. OkHttp times the
+   * TCP connect itself (its exception is then the cause); this watches the TLS handshake with what
+   * is left.
+   */
   private final class ConnectWatch extends AsyncTimeout {
     private final AtomicInteger state = new AtomicInteger(); // 0 idle, 1 running, 2 stopped
+    private final AtomicLong connectStart = new AtomicLong();
     volatile boolean timedOut;
 
-    void start(long nanos) {
+    void connecting() {
+      connectStart.compareAndSet(0, System.nanoTime());
+    }
+
+    void start(long timeoutNanos) {
+      long started = connectStart.get();
+      long left = timeoutNanos - (started == 0 ? 0 : System.nanoTime() - started);
       if (state.compareAndSet(0, 1)) {
-        timeout(nanos, TimeUnit.NANOSECONDS);
+        timeout(Math.max(1, left), TimeUnit.NANOSECONDS);
         enter();
       }
     }
