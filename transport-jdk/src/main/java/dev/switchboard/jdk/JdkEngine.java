@@ -2,33 +2,22 @@ package dev.switchboard.jdk;
 
 import dev.switchboard.Capability;
 import dev.switchboard.ConnectTimeoutException;
-import dev.switchboard.ConnectionException;
 import dev.switchboard.Headers;
 import dev.switchboard.HttpVersion;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.Request;
-import dev.switchboard.ResponseTimeoutException;
-import dev.switchboard.TlsException;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
-import dev.switchboard.UnsupportedFeatureException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.TransportEngine;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,12 +26,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
@@ -51,8 +37,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLException;
 
 /**
  * The engine over {@link HttpClient}. Notes on what the JDK client does by itself and how it is
@@ -80,7 +64,6 @@ final class JdkEngine implements TransportEngine {
   static final Set<Capability> CAPABILITIES =
       Set.of(Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT);
   static final int MAX_CLIENTS = 8;
-  private static final int CHUNK = 64 * 1024;
 
   private final TransportConfig config;
   private final HttpClient userClient;
@@ -220,14 +203,12 @@ final class JdkEngine implements TransportEngine {
     private final CompletableFuture<Void> bodyDone = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
-    private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
+    private final RequestBody body;
     private HttpRequest jdkRequest;
     private volatile CompletableFuture<HttpResponse<Void>> future;
     private volatile Flow.Subscription subscription;
-    private volatile boolean headersWritten;
     private volatile boolean responseStarted;
-    private volatile boolean resendRefused;
     private volatile boolean aborted;
     // touched only inside the serialized event loop
     private boolean sentSignalled;
@@ -240,11 +221,12 @@ final class JdkEngine implements TransportEngine {
       this.listener = listener;
       this.host = hostKey(request.uri());
       this.waiter = new ConnectionLimiter.Waiter(host, this::send);
+      this.body = new RequestBody(request.body().asReadOnlyBuffer(), () -> emit(this::signalSent));
     }
 
     void begin() {
       try {
-        jdkRequest = JdkRequests.build(request, version, new Publisher());
+        jdkRequest = JdkRequests.build(request, version, body);
       } catch (TransportException e) {
         fail(e);
         return;
@@ -289,7 +271,7 @@ final class JdkEngine implements TransportEngine {
         CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS, executor)
             .execute(
                 () -> {
-                  if (!headersWritten && !f.isDone()) {
+                  if (!body.headersWritten() && !f.isDone()) {
                     fail(new ConnectTimeoutException(timeout, request, NAME, null));
                     f.cancel(true);
                   }
@@ -444,142 +426,11 @@ final class JdkEngine implements TransportEngine {
       return bodyDone;
     }
 
-    // ---------------- request body: refuses the JDK's second attempt
-
-    private final class Publisher implements HttpRequest.BodyPublisher {
-      private final ByteBuffer body = request.body().asReadOnlyBuffer(); // no copy
-
-      /** Called by the JDK once per attempt, as it writes the request headers. */
-      @Override
-      public long contentLength() {
-        if (attempts.incrementAndGet() > 1) {
-          resendRefused = true;
-          throw new IllegalStateException(
-              "Switchboard refused the JDK HttpClient's automatic resend of this request");
-        }
-        headersWritten = true;
-        if (!body.hasRemaining()) {
-          emit(Call.this::signalSent);
-        }
-        return body.remaining();
-      }
-
-      @Override
-      public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-        subscriber.onSubscribe(new BodySubscription(subscriber, body.duplicate()));
-      }
-    }
-
-    /** Hands the body over in chunks, as the JDK asks for them. */
-    private final class BodySubscription implements Flow.Subscription {
-      private final Flow.Subscriber<? super ByteBuffer> subscriber;
-      private final ByteBuffer body;
-      private final AtomicLong demand = new AtomicLong();
-      private final AtomicInteger wip = new AtomicInteger();
-      private volatile boolean cancelled;
-
-      BodySubscription(Flow.Subscriber<? super ByteBuffer> subscriber, ByteBuffer body) {
-        this.subscriber = subscriber;
-        this.body = body;
-      }
-
-      @Override
-      public void request(long n) {
-        if (n <= 0) {
-          cancelled = true;
-          subscriber.onError(new IllegalArgumentException("non-positive request " + n));
-          return;
-        }
-        demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-        if (wip.getAndIncrement() != 0) {
-          return;
-        }
-        do {
-          while (!cancelled && body.hasRemaining() && demand.get() > 0) {
-            int len = Math.min(CHUNK, body.remaining());
-            ByteBuffer chunk = body.slice().limit(len);
-            body.position(body.position() + len);
-            demand.decrementAndGet();
-            subscriber.onNext(chunk);
-          }
-          if (!cancelled && !body.hasRemaining()) {
-            cancelled = true;
-            subscriber.onComplete();
-            emit(Call.this::signalSent);
-          }
-        } while (wip.decrementAndGet() != 0);
-      }
-
-      @Override
-      public void cancel() {
-        cancelled = true;
-      }
-    }
-
     // ---------------- errors
 
     private TransportException map(Throwable error) {
-      Throwable t = error;
-      while ((t instanceof CompletionException || t instanceof ExecutionException)
-          && t.getCause() != null) {
-        t = t.getCause();
-      }
-      String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-      if (resendRefused) {
-        return new MalformedResponseException(
-            "the connection closed without a response; the JDK HttpClient would have sent the"
-                + " request again, which Switchboard transports never do",
-            request,
-            NAME,
-            t);
-      }
-      if (t instanceof HttpConnectTimeoutException) {
-        return new ConnectTimeoutException(exchange.connectTimeout(), request, NAME, t);
-      }
-      if (t instanceof HttpTimeoutException) { // only a user's client with a request timeout
-        return headersWritten
-            ? new ResponseTimeoutException(exchange.responseTimeout(), request, NAME, t)
-            : new ConnectTimeoutException(exchange.connectTimeout(), request, NAME, t);
-      }
-      if (t instanceof SSLException && !headersWritten) {
-        return new TlsException("TLS handshake failed: " + detail, request, NAME, t);
-      }
-      if (t instanceof ConnectException
-          || t instanceof NoRouteToHostException
-          || t instanceof UnknownHostException
-          || t instanceof UnresolvedAddressException) {
-        return new ConnectionException(
-            "cannot connect to " + host + ": " + (t.getMessage() == null ? "refused" : detail),
-            request,
-            NAME,
-            t);
-      }
-      if (t instanceof IOException) {
-        if (!headersWritten) {
-          return new ConnectionException(
-              "the connection failed before the request was written: " + detail, request, NAME, t);
-        }
-        return new MalformedResponseException(
-            responseStarted
-                ? "the response body was cut short: " + detail
-                : "no valid response: " + detail,
-            request,
-            NAME,
-            t);
-      }
-      if (t instanceof CancellationException) {
-        return new TransportException("the exchange was aborted", request, NAME, headersWritten, t);
-      }
-      if (t instanceof IllegalArgumentException && responseStarted) {
-        return new MalformedResponseException(
-            "the response headers are not valid: " + detail, request, NAME, t);
-      }
-      if (t instanceof IllegalArgumentException && !headersWritten) {
-        return new UnsupportedFeatureException(
-            "the JDK HttpClient refused the request: " + detail, request, NAME);
-      }
-      return new TransportException(
-          "the JDK HttpClient failed: " + t, request, NAME, headersWritten, t);
+      return JdkFailures.map(
+          error, exchange, host, body.headersWritten(), responseStarted, body.resendRefused());
     }
 
     private Headers convert(HttpHeaders headers) {
