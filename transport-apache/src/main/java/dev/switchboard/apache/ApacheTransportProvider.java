@@ -16,6 +16,12 @@ import java.util.Set;
  * allows {@code maxConnectionsPerHost} per route and {@code maxConnections} in all. Every option of
  * {@link TransportConfig} is honoured. To use a client you built yourself, see {@link
  * ApacheTransports#wrap}.
+ *
+ * <p>With {@code httpVersion(HTTP_2)} each TLS connection offers {@code h2} by ALPN and falls back
+ * to HTTP/1.1; plain {@code http://} stays on HTTP/1.1 (no {@code h2c}). The library's sharing of
+ * one HTTP/2 connection between concurrent requests is experimental in 5.6 and left off, so {@code
+ * maxConnectionsPerHost} bounds concurrency on HTTP/2 too. The connect timeout bounds the whole
+ * wait for a connection: a free pooled one, or a new one connected and its TLS handshake done.
  */
 public final class ApacheTransportProvider implements TransportProvider {
   /** Called by {@link java.util.ServiceLoader}; starts nothing. */

@@ -10,6 +10,7 @@ import dev.switchboard.TransportException;
 import dev.switchboard.spi.ExchangeRequest;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
@@ -28,6 +29,9 @@ import org.apache.hc.core5.util.DeadlineTimeoutException;
  *   <tr><td>{@code DeadlineTimeoutException} (no pooled connection free in time),
  *       {@code org.apache.hc.client5.http.ConnectTimeoutException}</td>
  *       <td colspan="2">{@link ConnectTimeoutException}</td></tr>
+ *   <tr><td>{@code CancellationException}, {@code IllegalStateException} (the client is
+ *       closed)</td>
+ *       <td colspan="2">{@link TransportException}</td></tr>
  *   <tr><td>{@code RequestNotExecutedException} (HTTP/2 refused the stream)</td>
  *       <td colspan="2">{@link ConnectionException}</td></tr>
  *   <tr><td>{@code SSLException}</td><td>{@link TlsException}</td>
@@ -58,6 +62,18 @@ final class Failures {
     if (t instanceof DeadlineTimeoutException
         || t instanceof org.apache.hc.client5.http.ConnectTimeoutException) {
       return new ConnectTimeoutException(exchange.connectTimeout(), request, name, t);
+    }
+    if (t instanceof CancellationException || t instanceof IllegalStateException) {
+      // the client is shut down (its pool refuses leases), or never started; our own aborts are
+      // not reported, so this is not one of them
+      return new TransportException(
+          "the Apache client cannot run the exchange; is it closed? (a wrapped client is closed by"
+              + " its owner): "
+              + t.getMessage(),
+          request,
+          name,
+          written,
+          t);
     }
     if (t instanceof RequestNotExecutedException) {
       return new ConnectionException(

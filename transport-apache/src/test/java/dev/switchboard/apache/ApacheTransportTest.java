@@ -16,6 +16,7 @@ import dev.switchboard.Response;
 import dev.switchboard.ServerErrorException;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
+import dev.switchboard.TransportException;
 import dev.switchboard.Transports;
 import dev.switchboard.UnsupportedFeatureException;
 import java.nio.charset.StandardCharsets;
@@ -134,8 +135,14 @@ class ApacheTransportTest {
                     .maxConnectionsPerHost(1)
                     .connectTimeout(Duration.ofMillis(300))
                     .responseTimeout(Duration.ofSeconds(10)))) {
-      CompletableFuture<Response> holding = t.send(Request.get(server.url("/slow")));
-      Thread.sleep(200); // let the first take the only connection
+      CompletableFuture<Response> holding = // a first request may take long to load classes
+          t.send(
+              Request.builder("GET", server.url("/slow"))
+                  .connectTimeout(Duration.ofSeconds(10))
+                  .build());
+      while (server.requests.isEmpty()) { // the first holds the only connection
+        Thread.sleep(10);
+      }
       long start = System.nanoTime();
       ConnectTimeoutException e =
           assertThrows(
@@ -169,6 +176,19 @@ class ApacheTransportTest {
       assertEquals(200, direct.getCode());
     } finally {
       client.close(CloseMode.IMMEDIATE);
+    }
+  }
+
+  @Test
+  void aWrappedClientClosedByItsOwnerFailsRequestsAtOnce() throws Exception {
+    CloseableHttpAsyncClient client = HttpAsyncClients.custom().disableAutomaticRetries().build();
+    try (RawServer server = new RawServer(r -> RawServer.ok("hello"));
+        Transport t = ApacheTransports.wrap(client, TransportConfig.defaults())) {
+      client.close(CloseMode.IMMEDIATE);
+      TransportException e =
+          assertThrows(TransportException.class, () -> t.execute(Request.get(server.url("/"))));
+      assertFalse(e.requestSent());
+      assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
   }
 
