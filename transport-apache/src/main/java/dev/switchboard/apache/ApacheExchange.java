@@ -95,19 +95,13 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
               : null;
       Context context = new Context(body == null);
       context.setRequestConfig(config);
+      connectTimer =
+          timer.schedule(
+              this::connectTimedOut, exchange.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
       Future<Void> f = client.execute(new BasicRequestProducer(head, body), this, context, this);
       future = f;
       if (aborted) {
         f.cancel(true);
-      }
-      if (phase.get() == CONNECTING) {
-        ScheduledFuture<?> t =
-            timer.schedule(
-                this::connectTimedOut, exchange.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        connectTimer = t;
-        if (phase.get() != CONNECTING) {
-          t.cancel(false);
-        }
       }
     } catch (RuntimeException e) { // a client that is not running throws CancellationException
       fail(e);
