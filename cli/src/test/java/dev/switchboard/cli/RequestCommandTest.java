@@ -7,10 +7,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RequestCommandTest {
   static final String T = "jdk";
@@ -35,6 +38,21 @@ class RequestCommandTest {
     assertThat(run.out()).containsIgnoringCase("content-type: application/json");
     assertThat(run.out()).contains("{\n  \"status\" : \"green\",\n  \"nodes\" : [ 1, 2 ]\n}");
     assertThat(run.err()).isEmpty();
+  }
+
+  static List<String> bundledTransports() {
+    return TransportNames.present().stream().filter(n -> !n.equals(BrokenProvider.NAME)).toList();
+  }
+
+  @ParameterizedTest
+  @MethodSource("bundledTransports")
+  void everyTransportOnTheClassPathCanBeChosen(String transport) {
+    Cli.Run run =
+        Cli.run("request", "PUT", server.url("/echo"), "--data", "x", "--transport", transport);
+
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(run.out()).startsWith("200 OK  (").contains(" via " + transport + ")\n");
+    assertThat(run.out()).endsWith("\n\nx\n");
   }
 
   @Test
