@@ -1,0 +1,1328 @@
+package dev.switchboard.tck.selftest;
+
+import dev.switchboard.Body;
+import dev.switchboard.Capability;
+import dev.switchboard.ConnectionException;
+import dev.switchboard.GetWithBody;
+import dev.switchboard.Headers;
+import dev.switchboard.HttpStatusException;
+import dev.switchboard.HttpVersion;
+import dev.switchboard.MalformedResponseException;
+import dev.switchboard.Request;
+import dev.switchboard.Response;
+import dev.switchboard.ResponseTimeoutException;
+import dev.switchboard.TlsException;
+import dev.switchboard.Transport;
+import dev.switchboard.TransportConfig;
+import dev.switchboard.TransportException;
+import dev.switchboard.Transports;
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeListener;
+import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.TransportEngine;
+import dev.switchboard.spi.TransportProvider;
+import dev.switchboard.tck.selftest.ForwardingEngine.ForwardingListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Deliberately broken transports, each over the real {@code jdk} engine or transport, each with one
+ * bug that real HTTP stacks have had. The kit must fail exactly the checks about that bug. Reusable
+ * by other modules' tests through this module's test-jar: {@code BrokenTransports.create(
+ * Breakage.RETRIES_SILENTLY, config)}.
+ */
+public final class BrokenTransports {
+  private BrokenTransports() {}
+
+  /** One bug, and how to make a transport that has it. */
+  public enum Breakage {
+    /** Sends GET and DELETE without their body (Content-Type kept), as some libraries do. */
+    DROPS_GET_AND_DELETE_BODIES(engine(DropsBodies::new)),
+    /** Resends once on any failure and on 408/429/5xx, whatever the method. */
+    RETRIES_SILENTLY(engine(Retrying::new)),
+    /** Never reports the request as sent and gives the library an hour: no response timeout. */
+    IGNORES_RESPONSE_TIMEOUT(engine(NoResponseTimeout::new)),
+    /** Completes futures on its single I/O thread (event-loop style, direct callback executor). */
+    COMPLETES_ON_IO_THREAD(
+        c -> {
+          TransportConfig cfg =
+              c.callbackExecutor() == null
+                  ? c.toBuilder().callbackExecutor(Runnable::run).build()
+                  : c;
+          return Transports.wrap(new SingleIoThread(jdk(cfg)), cfg);
+        }),
+    /** Lets the library's IOException out instead of the error model. */
+    SURFACES_RAW_IOEXCEPTION(c -> new RawIoException(Transports.create(jdkConfig(c)))),
+    /** Caps concurrency at 5 requests per host, like OkHttp's and Apache's defaults. */
+    CAPS_FIVE_PER_HOST(engine(FivePerHost::new)),
+    /** {@code execute} is {@code send(r).join()}: wrapped exceptions, no thread guard. */
+    NAIVE_EXECUTE(c -> new NaiveExecute(Transports.create(jdkConfig(c)))),
+    /** Drops the configured interceptors. */
+    IGNORES_INTERCEPTORS(config(b -> b.interceptors(List.of()))),
+    /** Sends the library's own User-Agent. */
+    LEAKS_LIBRARY_USER_AGENT(engine(LeaksUserAgent::new)),
+    /** Adds {@code Accept: *}{@code /*}, and {@code Accept-Encoding: gzip} when none is set. */
+    ADDS_LIBRARY_HEADERS(engine(AddsHeaders::new)),
+    /** Loses the response's Content-Encoding header, so nothing is decoded. */
+    STRIPS_CONTENT_ENCODING(engine(StripsContentEncoding::new)),
+    /** Turns a broken response into a success with what arrived (a partial success). */
+    PARTIAL_SUCCESS(engine(PartialSuccess::new)),
+    /** Opens a new connection (a new client) for every exchange. */
+    NO_CONNECTION_REUSE(c -> Transports.wrap(new NewClientPerExchange(jdkConfig(c)), c)),
+    /** Ignores maxConnectionsPerHost and maxConnections. */
+    IGNORES_CONNECTION_LIMITS(config(b -> b.maxConnections(256).maxConnectionsPerHost(256))),
+    /** Gives the library a 30 s connect timeout whatever is configured. */
+    IGNORES_CONNECT_TIMEOUT(engine(IgnoresConnectTimeout::new)),
+    /** {@code abort()} does nothing: cancelled and timed-out exchanges run on. */
+    ABORT_IS_NO_OP(engine(AbortNoOp::new)),
+    /** Starts a non-daemon thread that outlives {@code close()}. */
+    LEAKS_THREADS(engine(LeaksThreads::new)),
+    /** Trusts every certificate and every host name. */
+    TRUSTS_ALL_CERTIFICATES(config(b -> b.sslContext(trustAll()))),
+    /** Ignores the configured SSLContext. */
+    IGNORES_SSL_CONTEXT(config(b -> b.sslContext(null))),
+    /** Knows only the standard methods: HEAD goes as GET, other tokens as POST. */
+    KNOWN_METHODS_ONLY(engine(KnownMethodsOnly::new)),
+    /** Treats an empty response body as an error. */
+    EMPTY_BODY_IS_ERROR(engine(EmptyBodyIsError::new)),
+    /** Sends a newline for an empty body. */
+    PADS_EMPTY_BODY(engine(PadsEmptyBody::new)),
+    /** Sends request bodies through a Latin-1 string: every non-ASCII byte is mangled. */
+    LATIN1_REQUEST_BODIES(engine(Latin1Bodies::new)),
+    /** Loses the last chunk of every response body. */
+    DROPS_LAST_BODY_CHUNK(engine(DropsLastChunk::new)),
+    /** Decodes the URI and encodes it again, in Latin-1. */
+    REENCODES_URI(engine(ReencodesUri::new)),
+    /** Keeps only the last value of a repeated request header. */
+    LAST_REQUEST_HEADER_WINS(engine(LastHeaderWins::new)),
+    /** Keeps only well-known response headers, and only their first value. */
+    LOSSY_RESPONSE_HEADERS(engine(LossyResponseHeaders::new)),
+    /** Throws for every status of 400 or more, accepted or not. */
+    IGNORES_ACCEPT_STATUS(c -> new IgnoresAcceptStatus(Transports.create(jdkConfig(c)))),
+    /** Follows redirects when not asked to, and not when asked. */
+    INVERTS_FOLLOW_REDIRECTS(config(b -> b.followRedirects(!b.build().followRedirects()))),
+    /** Adds the last Authorization header it saw to requests without one. */
+    STICKY_AUTHORIZATION(engine(StickyAuthorization::new)),
+    /** Reports failures without the library's exception as cause. */
+    DROPS_CAUSE(engine(DropsCause::new)),
+    /** Ignores the configured request timeout. */
+    IGNORES_REQUEST_TIMEOUT(config(b -> b.requestTimeout(null))),
+    /** Ignores the per-request timeout overrides. */
+    DROPS_PER_REQUEST_OVERRIDES(c -> new DropsOverrides(Transports.create(jdkConfig(c)))),
+    /** Uses the connect timeout as a read timeout, for the headers and between body chunks. */
+    CONNECT_TIMEOUT_AS_READ_TIMEOUT(engine(ConnectAsReadTimeout::new)),
+    /** sendAll collects in completion order, waits for all, cancels nothing. */
+    NAIVE_SEND_ALL(c -> new NaiveSendAll(Transports.create(jdkConfig(c)))),
+    /** Keeps "the current listener" in a field shared by all exchanges. */
+    SHARED_LISTENER_RACE(engine(SharedListener::new)),
+    /** close() does nothing. */
+    CLOSE_IS_NO_OP(c -> new CloseNoOp(Transports.create(jdkConfig(c)))),
+    /** Declares no capability although it has them all. */
+    MISDECLARED_CAPABILITIES(engine(NoCapabilities::new)),
+    /** Ignores the configured callback executor. */
+    IGNORES_CALLBACK_EXECUTOR(config(b -> b.callbackExecutor(null))),
+    /** Always speaks HTTP/1.1. */
+    IGNORES_HTTP_VERSION(config(b -> b.httpVersion(HttpVersion.HTTP_1_1))),
+    /** Ignores the GET-with-body mode. */
+    IGNORES_GET_WITH_BODY_MODE(config(b -> b.getWithBody(GetWithBody.NATIVE))),
+    /** Throws a plain HttpStatusException instead of the class of the status. */
+    GENERIC_STATUS_ERRORS(c -> new GenericStatusErrors(Transports.create(jdkConfig(c)))),
+    /** Ignores maxResponseBytes. */
+    IGNORES_MAX_RESPONSE_BYTES(config(b -> b.maxResponseBytes(Long.MAX_VALUE))),
+    /** Sends {@code Host} without the port (over its own minimal HTTP/1.1 engine). */
+    HOST_WITHOUT_PORT(c -> Transports.wrap(new MiniEngine(c), c));
+
+    private final Function<TransportConfig, Transport> factory;
+
+    Breakage(Function<TransportConfig, Transport> factory) {
+      this.factory = factory;
+    }
+
+    /** A transport with this bug, for {@code config}. */
+    public Transport create(TransportConfig config) {
+      return factory.apply(config);
+    }
+  }
+
+  /** A transport with {@code breakage}, for {@code config}. */
+  public static Transport create(Breakage breakage, TransportConfig config) {
+    return breakage.create(config);
+  }
+
+  // ------------------------------------------------------------------ building blocks
+
+  static TransportConfig jdkConfig(TransportConfig c) {
+    return c.toBuilder().provider("jdk").build();
+  }
+
+  static TransportEngine jdk(TransportConfig c) {
+    for (TransportProvider p : Transports.providers()) {
+      if (p.name().equals("jdk")) {
+        return p.create(c);
+      }
+    }
+    throw new IllegalStateException("the jdk provider is not on the class path");
+  }
+
+  private static Function<TransportConfig, Transport> engine(
+      Function<TransportEngine, TransportEngine> broken) {
+    return c -> Transports.wrap(broken.apply(jdk(c)), c);
+  }
+
+  private static Function<TransportConfig, Transport> config(
+      Function<TransportConfig.Builder, TransportConfig.Builder> change) {
+    return c -> Transports.create(jdkConfig(change.apply(c.toBuilder()).build()));
+  }
+
+  private static ExchangeRequest with(ExchangeRequest r, Request request) {
+    return new ExchangeRequest(request, r.connectTimeout(), r.responseTimeout());
+  }
+
+  /** Threads and transports the broken ones leak on purpose, released by the self-test. */
+  static final List<AutoCloseable> LEAKED = new CopyOnWriteArrayList<>();
+
+  static void releaseLeaks() {
+    for (AutoCloseable c : LEAKED) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // best effort
+      }
+    }
+    LEAKED.clear();
+  }
+
+  static SSLContext trustAll() {
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, new TrustManager[] {new TrustAll()}, null);
+      return ctx;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final class TrustAll extends X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+
+  // ------------------------------------------------------------------ broken engines
+
+  static final class DropsBodies extends ForwardingEngine {
+    DropsBodies(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Request q = r.request();
+      String m = q.method().toUpperCase(Locale.ROOT);
+      if ((m.equals("GET") || m.equals("DELETE")) && q.hasBody()) {
+        q = q.toBuilder().body(Body.empty()).build();
+      }
+      return delegate.start(with(r, q), l);
+    }
+  }
+
+  static final class Retrying extends ForwardingEngine {
+    Retrying(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      TransportEngine engine = delegate;
+      AtomicReference<Exchange> current = new AtomicReference<>();
+      AtomicBoolean retried = new AtomicBoolean();
+      class Attempt extends ForwardingListener {
+        private boolean swallow;
+
+        Attempt() {
+          super(l);
+        }
+
+        @Override
+        public void onResponseHeaders(int status, Headers headers) {
+          if (!retried.get() && (status == 408 || status == 429 || status >= 500)) {
+            swallow = true;
+            return;
+          }
+          super.onResponseHeaders(status, headers);
+        }
+
+        @Override
+        public void onBody(ByteBuffer chunk) {
+          if (!swallow) {
+            super.onBody(chunk);
+          }
+        }
+
+        @Override
+        public void onComplete() {
+          if (swallow && retried.compareAndSet(false, true)) {
+            current.set(engine.start(r, new Attempt()));
+            return;
+          }
+          super.onComplete();
+        }
+
+        @Override
+        public void onFailure(TransportException failure) {
+          if (retried.compareAndSet(false, true)) {
+            current.set(engine.start(r, new Attempt()));
+            return;
+          }
+          super.onFailure(failure);
+        }
+      }
+      current.set(engine.start(r, new Attempt()));
+      return () -> {
+        retried.set(true);
+        current.get().abort();
+      };
+    }
+  }
+
+  static final class NoResponseTimeout extends ForwardingEngine {
+    NoResponseTimeout(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      ExchangeRequest longer =
+          new ExchangeRequest(r.request(), r.connectTimeout(), Duration.ofHours(1));
+      return delegate.start(
+          longer,
+          new ForwardingListener(l) {
+            @Override
+            public void onRequestSent() {
+              // never told: the response timeout never starts
+            }
+          });
+    }
+  }
+
+  static final class SingleIoThread extends ForwardingEngine {
+    private final ExecutorService loop =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "broken-event-loop");
+              t.setDaemon(true);
+              return t;
+            });
+
+    SingleIoThread(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ExchangeListener() {
+            @Override
+            public void onRequestSent() {
+              loop.execute(l::onRequestSent);
+            }
+
+            @Override
+            public void onResponseHeaders(int status, Headers headers) {
+              loop.execute(() -> l.onResponseHeaders(status, headers));
+            }
+
+            @Override
+            public void onBody(ByteBuffer chunk) {
+              ByteBuffer copy = ByteBuffer.allocate(chunk.remaining()).put(chunk).flip();
+              loop.execute(() -> l.onBody(copy));
+            }
+
+            @Override
+            public void onComplete() {
+              loop.execute(l::onComplete);
+            }
+
+            @Override
+            public void onFailure(TransportException failure) {
+              loop.execute(() -> l.onFailure(failure));
+            }
+          });
+    }
+
+    @Override
+    public void close() {
+      super.close();
+      loop.shutdown();
+    }
+  }
+
+  static final class FivePerHost extends ForwardingEngine {
+    private final Map<String, Integer> running = new HashMap<>();
+    private final Map<String, Deque<Runnable>> waiting = new HashMap<>();
+
+    FivePerHost(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      String host = r.request().uri().getHost() + ":" + r.request().uri().getPort();
+      AtomicReference<Exchange> handle = new AtomicReference<>();
+      AtomicBoolean released = new AtomicBoolean();
+      Runnable release =
+          () -> {
+            if (released.compareAndSet(false, true)) {
+              Runnable next;
+              synchronized (this) {
+                Deque<Runnable> q = waiting.get(host);
+                next = q == null ? null : q.poll();
+                if (next == null) {
+                  running.merge(host, -1, Integer::sum);
+                }
+              }
+              if (next != null) {
+                next.run();
+              }
+            }
+          };
+      Runnable go =
+          () ->
+              handle.set(
+                  delegate.start(
+                      r,
+                      new ForwardingListener(l) {
+                        @Override
+                        public void onComplete() {
+                          release.run();
+                          super.onComplete();
+                        }
+
+                        @Override
+                        public void onFailure(TransportException failure) {
+                          release.run();
+                          super.onFailure(failure);
+                        }
+                      }));
+      boolean now;
+      synchronized (this) {
+        int n = running.getOrDefault(host, 0);
+        now = n < 5;
+        if (now) {
+          running.put(host, n + 1);
+        } else {
+          waiting.computeIfAbsent(host, k -> new ArrayDeque<>()).add(go);
+        }
+      }
+      if (now) {
+        go.run();
+      }
+      return () -> {
+        Exchange h = handle.get();
+        if (h != null) {
+          h.abort();
+        }
+      };
+    }
+  }
+
+  static final class LeaksUserAgent extends ForwardingEngine {
+    LeaksUserAgent(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          with(
+              r,
+              r.request().toBuilder()
+                  .setHeader("User-Agent", "Java-http-client/" + System.getProperty("java.version"))
+                  .build()),
+          l);
+    }
+  }
+
+  static final class AddsHeaders extends ForwardingEngine {
+    AddsHeaders(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Request.Builder b = r.request().toBuilder().header("Accept", "*/*");
+      if (r.request().header("Accept-Encoding") == null) {
+        b.header("Accept-Encoding", "gzip");
+      }
+      return delegate.start(with(r, b.build()), l);
+    }
+  }
+
+  static final class StripsContentEncoding extends ForwardingEngine {
+    StripsContentEncoding(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            @Override
+            public void onResponseHeaders(int status, Headers headers) {
+              super.onResponseHeaders(
+                  status, headers.toBuilder().remove("Content-Encoding").build());
+            }
+          });
+    }
+  }
+
+  static final class PartialSuccess extends ForwardingEngine {
+    PartialSuccess(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            private boolean headers;
+
+            @Override
+            public void onResponseHeaders(int status, Headers h) {
+              headers = true;
+              super.onResponseHeaders(status, h);
+            }
+
+            @Override
+            public void onFailure(TransportException failure) {
+              if (failure instanceof MalformedResponseException) {
+                if (!headers) {
+                  super.onResponseHeaders(200, Headers.empty());
+                }
+                super.onComplete();
+                return;
+              }
+              super.onFailure(failure);
+            }
+          });
+    }
+  }
+
+  static final class NewClientPerExchange implements TransportEngine {
+    private final TransportConfig config;
+    private final Set<Capability> caps;
+
+    NewClientPerExchange(TransportConfig config) {
+      this.config = config;
+      TransportEngine probe = jdk(config);
+      this.caps = probe.capabilities();
+      probe.close();
+    }
+
+    @Override
+    public String name() {
+      return "jdk";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+      return caps;
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      TransportEngine one = jdk(config);
+      Exchange e =
+          one.start(
+              r,
+              new ForwardingEngine.ForwardingListener(l) {
+                @Override
+                public void onComplete() {
+                  super.onComplete();
+                  one.close();
+                }
+
+                @Override
+                public void onFailure(TransportException failure) {
+                  super.onFailure(failure);
+                  one.close();
+                }
+              });
+      return () -> {
+        e.abort();
+        one.close();
+      };
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static final class IgnoresConnectTimeout extends ForwardingEngine {
+    IgnoresConnectTimeout(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          new ExchangeRequest(r.request(), Duration.ofSeconds(30), r.responseTimeout()), l);
+    }
+  }
+
+  static final class AbortNoOp extends ForwardingEngine {
+    AbortNoOp(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      delegate.start(r, l);
+      return () -> {};
+    }
+  }
+
+  static final class LeaksThreads extends ForwardingEngine {
+    LeaksThreads(TransportEngine d) {
+      super(d);
+      ExecutorService leak = Executors.newFixedThreadPool(1, r -> new Thread(r, "broken-leak"));
+      leak.execute(() -> {});
+      LEAKED.add(leak::shutdownNow);
+    }
+  }
+
+  static final class KnownMethodsOnly extends ForwardingEngine {
+    private static final Set<String> KNOWN =
+        Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
+
+    KnownMethodsOnly(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      String m = r.request().method();
+      if (m.equals("HEAD")) {
+        return delegate.start(with(r, r.request().toBuilder().method("GET").build()), l);
+      }
+      if (!KNOWN.contains(m)) {
+        return delegate.start(with(r, r.request().toBuilder().method("POST").build()), l);
+      }
+      return delegate.start(r, l);
+    }
+  }
+
+  static final class EmptyBodyIsError extends ForwardingEngine {
+    EmptyBodyIsError(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            private long bytes;
+
+            @Override
+            public void onBody(ByteBuffer chunk) {
+              bytes += chunk.remaining();
+              super.onBody(chunk);
+            }
+
+            @Override
+            public void onComplete() {
+              if (bytes == 0) {
+                super.onFailure(
+                    new MalformedResponseException("expected a body", r.request(), "jdk", null));
+                return;
+              }
+              super.onComplete();
+            }
+          });
+    }
+  }
+
+  static final class PadsEmptyBody extends ForwardingEngine {
+    PadsEmptyBody(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Request q = r.request();
+      if (!q.hasBody() && Set.of("POST", "PUT", "PATCH").contains(q.method())) {
+        q = q.toBuilder().body(Body.of("\n".getBytes(StandardCharsets.US_ASCII), null)).build();
+      }
+      return delegate.start(with(r, q), l);
+    }
+  }
+
+  static final class Latin1Bodies extends ForwardingEngine {
+    Latin1Bodies(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Request q = r.request();
+      if (q.hasBody()) {
+        byte[] mangled =
+            new String(q.body().bytes(), StandardCharsets.ISO_8859_1)
+                .getBytes(StandardCharsets.UTF_8);
+        q = q.toBuilder().body(Body.of(mangled, q.body().contentType())).build();
+      }
+      return delegate.start(with(r, q), l);
+    }
+  }
+
+  static final class DropsLastChunk extends ForwardingEngine {
+    DropsLastChunk(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            private ByteBuffer held;
+
+            @Override
+            public void onBody(ByteBuffer chunk) {
+              if (held != null) {
+                super.onBody(held);
+              }
+              held = ByteBuffer.allocate(chunk.remaining()).put(chunk).flip();
+            }
+          });
+    }
+  }
+
+  static final class ReencodesUri extends ForwardingEngine {
+    ReencodesUri(TransportEngine d) {
+      super(d);
+    }
+
+    private static String latin1(String raw) {
+      String decoded = java.net.URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+      StringBuilder sb = new StringBuilder();
+      for (char c : decoded.toCharArray()) {
+        if (c < 0x80 && (Character.isLetterOrDigit(c) || "/?&=-._~".indexOf(c) >= 0)) {
+          sb.append(c);
+        } else {
+          byte[] b = String.valueOf(c).getBytes(StandardCharsets.ISO_8859_1);
+          for (byte x : b) {
+            sb.append('%').append(String.format("%02X", x & 0xff));
+          }
+        }
+      }
+      return sb.toString();
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      URI u = r.request().uri();
+      String rebuilt =
+          u.getScheme()
+              + "://"
+              + u.getRawAuthority()
+              + latin1(u.getRawPath())
+              + (u.getRawQuery() == null ? "" : "?" + latin1(u.getRawQuery()));
+      return delegate.start(with(r, r.request().toBuilder().uri(URI.create(rebuilt)).build()), l);
+    }
+  }
+
+  static final class LastHeaderWins extends ForwardingEngine {
+    LastHeaderWins(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Map<String, Headers.Field> last = new LinkedHashMap<>();
+      for (Headers.Field f : r.request().headers().fields()) {
+        last.remove(f.name().toLowerCase(Locale.ROOT));
+        last.put(f.name().toLowerCase(Locale.ROOT), f);
+      }
+      Headers.Builder h = Headers.builder();
+      last.values().forEach(f -> h.add(f.name(), f.value()));
+      return delegate.start(with(r, r.request().toBuilder().headers(h.build()).build()), l);
+    }
+  }
+
+  static final class LossyResponseHeaders extends ForwardingEngine {
+    private static final Set<String> KNOWN =
+        Set.of(
+            "content-type",
+            "content-length",
+            "content-encoding",
+            "transfer-encoding",
+            "location",
+            "retry-after",
+            "etag",
+            "connection",
+            "date");
+
+    LossyResponseHeaders(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            @Override
+            public void onResponseHeaders(int status, Headers headers) {
+              Headers.Builder b = Headers.builder();
+              for (String name : headers.names()) {
+                if (KNOWN.contains(name.toLowerCase(Locale.ROOT))) {
+                  b.add(name, headers.first(name));
+                }
+              }
+              super.onResponseHeaders(status, b.build());
+            }
+          });
+    }
+  }
+
+  static final class StickyAuthorization extends ForwardingEngine {
+    private volatile String last;
+
+    StickyAuthorization(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      String auth = r.request().header("Authorization");
+      if (auth != null) {
+        last = auth;
+      } else if (last != null) {
+        return delegate.start(
+            with(r, r.request().toBuilder().header("Authorization", last).build()), l);
+      }
+      return delegate.start(r, l);
+    }
+  }
+
+  static final class DropsCause extends ForwardingEngine {
+    DropsCause(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            @Override
+            public void onFailure(TransportException f) {
+              TransportException bare = f;
+              if (f instanceof TlsException) {
+                bare = new TlsException(f.getMessage(), f.request(), f.transport(), null);
+              } else if (f instanceof ConnectionException) {
+                bare = new ConnectionException(f.getMessage(), f.request(), f.transport(), null);
+              } else if (f instanceof MalformedResponseException) {
+                bare =
+                    new MalformedResponseException(
+                        f.getMessage(), f.request(), f.transport(), null);
+              }
+              super.onFailure(bare);
+            }
+          });
+    }
+  }
+
+  static final class ConnectAsReadTimeout extends ForwardingEngine {
+    private static final ScheduledExecutorService TIMER =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "broken-read-timer");
+              t.setDaemon(true);
+              return t;
+            });
+
+    ConnectAsReadTimeout(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicReference<Exchange> handle = new AtomicReference<>();
+      AtomicInteger progress = new AtomicInteger();
+      AtomicBoolean done = new AtomicBoolean();
+      long millis = r.connectTimeout().toMillis();
+      Runnable[] arm = new Runnable[1];
+      arm[0] =
+          () -> {
+            int seen = progress.get();
+            TIMER.schedule(
+                () -> {
+                  if (!done.get() && progress.get() == seen && done.compareAndSet(false, true)) {
+                    Exchange h = handle.get();
+                    if (h != null) {
+                      h.abort();
+                    }
+                    l.onFailure(
+                        new ResponseTimeoutException(r.connectTimeout(), r.request(), "jdk", null));
+                  }
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
+          };
+      handle.set(
+          delegate.start(
+              r,
+              new ExchangeListener() {
+                @Override
+                public void onRequestSent() {
+                  l.onRequestSent();
+                  arm[0].run();
+                }
+
+                @Override
+                public void onResponseHeaders(int status, Headers headers) {
+                  progress.incrementAndGet();
+                  if (!done.get()) {
+                    l.onResponseHeaders(status, headers);
+                    arm[0].run();
+                  }
+                }
+
+                @Override
+                public void onBody(ByteBuffer chunk) {
+                  progress.incrementAndGet();
+                  if (!done.get()) {
+                    l.onBody(chunk);
+                    arm[0].run();
+                  }
+                }
+
+                @Override
+                public void onComplete() {
+                  if (done.compareAndSet(false, true)) {
+                    l.onComplete();
+                  }
+                }
+
+                @Override
+                public void onFailure(TransportException failure) {
+                  if (done.compareAndSet(false, true)) {
+                    l.onFailure(failure);
+                  }
+                }
+              }));
+      return () -> handle.get().abort();
+    }
+  }
+
+  static final class SharedListener extends ForwardingEngine {
+    private volatile ExchangeListener current;
+
+    SharedListener(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      current = l;
+      return delegate.start(
+          r,
+          new ExchangeListener() {
+            @Override
+            public void onRequestSent() {
+              current.onRequestSent();
+            }
+
+            @Override
+            public void onResponseHeaders(int status, Headers headers) {
+              current.onResponseHeaders(status, headers);
+            }
+
+            @Override
+            public void onBody(ByteBuffer chunk) {
+              current.onBody(chunk);
+            }
+
+            @Override
+            public void onComplete() {
+              current.onComplete();
+            }
+
+            @Override
+            public void onFailure(TransportException failure) {
+              current.onFailure(failure);
+            }
+          });
+    }
+  }
+
+  static final class NoCapabilities extends ForwardingEngine {
+    NoCapabilities(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+      return EnumSet.noneOf(Capability.class);
+    }
+  }
+
+  // ------------------------------------------------------------------ broken transports
+
+  static final class RawIoException extends ForwardingTransport {
+    RawIoException(Transport d) {
+      super(d);
+    }
+
+    private static Throwable raw(Throwable e) {
+      Throwable t = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        if (c instanceof IOException) {
+          return c;
+        }
+      }
+      return t;
+    }
+
+    @Override
+    public CompletableFuture<Response> send(Request request) {
+      CompletableFuture<Response> out = new CompletableFuture<>();
+      delegate
+          .send(request)
+          .whenComplete(
+              (r, e) -> {
+                if (e == null) {
+                  out.complete(r);
+                } else {
+                  out.completeExceptionally(raw(e));
+                }
+              });
+      return out;
+    }
+
+    @Override
+    public Response execute(Request request) {
+      try {
+        return delegate.execute(request);
+      } catch (TransportException e) {
+        throw BrokenTransports.<RuntimeException>sneaky(raw(e));
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T extends Throwable> T sneaky(Throwable t) throws T {
+    throw (T) t;
+  }
+
+  static final class NaiveExecute extends ForwardingTransport {
+    NaiveExecute(Transport d) {
+      super(d);
+    }
+
+    @Override
+    public Response execute(Request request) {
+      return delegate.send(request).join();
+    }
+
+    @Override
+    public boolean isTransportThread() {
+      return false;
+    }
+  }
+
+  static final class IgnoresAcceptStatus extends ForwardingTransport {
+    IgnoresAcceptStatus(Transport d) {
+      super(d);
+    }
+
+    @Override
+    public CompletableFuture<Response> send(Request request) {
+      return delegate
+          .send(request)
+          .thenCompose(
+              r ->
+                  r.status() >= 400
+                      ? CompletableFuture.failedFuture(HttpStatusException.of(r))
+                      : CompletableFuture.completedFuture(r));
+    }
+  }
+
+  static final class GenericStatusErrors extends ForwardingTransport {
+    GenericStatusErrors(Transport d) {
+      super(d);
+    }
+
+    private static Throwable generic(Throwable e) {
+      Throwable t = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+      if (t instanceof HttpStatusException h) {
+        return new HttpStatusException(h.response());
+      }
+      return t;
+    }
+
+    @Override
+    public CompletableFuture<Response> send(Request request) {
+      CompletableFuture<Response> out = new CompletableFuture<>();
+      delegate
+          .send(request)
+          .whenComplete(
+              (r, e) -> {
+                if (e == null) {
+                  out.complete(r);
+                } else {
+                  out.completeExceptionally(generic(e));
+                }
+              });
+      return out;
+    }
+
+    @Override
+    public Response execute(Request request) {
+      try {
+        return delegate.execute(request);
+      } catch (HttpStatusException e) {
+        throw (HttpStatusException) generic(e);
+      }
+    }
+  }
+
+  static final class DropsOverrides extends ForwardingTransport {
+    DropsOverrides(Transport d) {
+      super(d);
+    }
+
+    private static Request strip(Request r) {
+      return Request.builder(r.method(), r.uri())
+          .headers(r.headers())
+          .body(r.body())
+          .acceptStatus(r.acceptStatus())
+          .build();
+    }
+
+    @Override
+    public CompletableFuture<Response> send(Request request) {
+      return delegate.send(strip(request));
+    }
+
+    @Override
+    public Response execute(Request request) {
+      return delegate.execute(strip(request));
+    }
+  }
+
+  static final class NaiveSendAll extends ForwardingTransport {
+    NaiveSendAll(Transport d) {
+      super(d);
+    }
+
+    @Override
+    public CompletableFuture<List<Response>> sendAll(List<Request> requests) {
+      List<Response> done = new CopyOnWriteArrayList<>();
+      List<CompletableFuture<Response>> all = new ArrayList<>();
+      for (Request r : requests) {
+        all.add(delegate.send(r).whenComplete((resp, e) -> done.add(resp)));
+      }
+      return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]))
+          .thenApply(v -> List.copyOf(done));
+    }
+  }
+
+  static final class CloseNoOp extends ForwardingTransport {
+    CloseNoOp(Transport d) {
+      super(d);
+      LEAKED.add(d);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  // ------------------------------------------------------------------ a minimal engine
+
+  /**
+   * A tiny HTTP/1.1 engine on blocking sockets (plain http, one connection per exchange, no
+   * pooling), whose only bug is the {@code Host} header without the port.
+   */
+  static final class MiniEngine implements TransportEngine {
+    private final ExecutorService io =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "broken-mini-io");
+              t.setDaemon(true);
+              return t;
+            });
+
+    MiniEngine(TransportConfig config) {}
+
+    @Override
+    public String name() {
+      return "jdk";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+      return EnumSet.of(Capability.GET_WITH_BODY);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicReference<Socket> socket = new AtomicReference<>();
+      io.execute(() -> run(r, l, socket));
+      return () -> {
+        Socket s = socket.get();
+        if (s != null) {
+          try {
+            s.close();
+          } catch (IOException ignored) {
+            // closing
+          }
+        }
+      };
+    }
+
+    private static void run(ExchangeRequest r, ExchangeListener l, AtomicReference<Socket> ref) {
+      Request q = r.request();
+      URI u = URI.create(q.uri().toASCIIString());
+      try (Socket s = new Socket()) {
+        ref.set(s);
+        try {
+          s.connect(
+              new java.net.InetSocketAddress(u.getHost(), u.getPort()),
+              (int) r.connectTimeout().toMillis());
+        } catch (IOException e) {
+          l.onFailure(new ConnectionException("connect failed", q, "jdk", e));
+          return;
+        }
+        StringBuilder sb = new StringBuilder();
+        String target = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        sb.append(q.method()).append(' ').append(target).append(" HTTP/1.1\r\n");
+        sb.append("Host: ").append(u.getHost()).append("\r\n"); // the bug: no port
+        for (Headers.Field f : q.headers().fields()) {
+          sb.append(f.name()).append(": ").append(f.value()).append("\r\n");
+        }
+        byte[] body = q.body().bytes();
+        sb.append("Content-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
+        s.getOutputStream().write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().write(body);
+        s.getOutputStream().flush();
+        l.onRequestSent();
+        var in = new java.io.BufferedInputStream(s.getInputStream());
+        String status = line(in);
+        if (status == null || !status.startsWith("HTTP/1.")) {
+          l.onFailure(new MalformedResponseException("bad status line", q, "jdk", null));
+          return;
+        }
+        int code = Integer.parseInt(status.split(" ")[1]);
+        Headers.Builder h = Headers.builder();
+        long length = -1;
+        for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
+          int c = line.indexOf(':');
+          String name = line.substring(0, c).strip();
+          String value = line.substring(c + 1).strip();
+          h.add(name, value);
+          if (name.equalsIgnoreCase("Content-Length")) {
+            length = Long.parseLong(value);
+          }
+        }
+        l.onResponseHeaders(code, h.build());
+        if (!q.method().equals("HEAD") && code != 204 && code != 304) {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          byte[] buf = new byte[8192];
+          long left = length < 0 ? Long.MAX_VALUE : length;
+          int n;
+          while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+            out.write(buf, 0, n);
+            left -= n;
+          }
+          if (length >= 0 && left > 0) {
+            l.onFailure(new MalformedResponseException("body cut short", q, "jdk", null));
+            return;
+          }
+          l.onBody(ByteBuffer.wrap(out.toByteArray()));
+        }
+        l.onComplete();
+      } catch (IOException | RuntimeException e) {
+        l.onFailure(new MalformedResponseException("exchange failed: " + e, q, "jdk", e));
+      }
+    }
+
+    private static String line(java.io.InputStream in) throws IOException {
+      StringBuilder sb = new StringBuilder();
+      int c;
+      boolean any = false;
+      while ((c = in.read()) >= 0) {
+        any = true;
+        if (c == '\n') {
+          int len = sb.length();
+          if (len > 0 && sb.charAt(len - 1) == '\r') {
+            sb.setLength(len - 1);
+          }
+          return sb.toString();
+        }
+        sb.append((char) c);
+      }
+      return any ? sb.toString() : null;
+    }
+
+    @Override
+    public void close() {
+      io.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,324 @@
+package dev.switchboard.tck.selftest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.switchboard.tck.TransportTck;
+import dev.switchboard.tck.selftest.BrokenTransports.Breakage;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * Proof that the kit bites: each broken transport fails exactly the checks about its bug, and
+ * passes every other check of the areas those checks are in. Set the system property {@code
+ * switchboard.selftest.only} to a comma-separated list of breakages to run only those.
+ */
+class KitBitesTest {
+  /** The checks each breakage must fail; the kit runs the areas these are in. */
+  static final Map<Breakage, Set<String>> EXPECTED = new EnumMap<>(Breakage.class);
+
+  private static void expect(Breakage b, String... ids) {
+    EXPECTED.put(b, new TreeSet<>(Arrays.asList(ids)));
+  }
+
+  static {
+    expect(
+        Breakage.DROPS_GET_AND_DELETE_BODIES,
+        "get-body.get-json-body-intact",
+        "get-body.delete-json-body-intact");
+    expect(
+        Breakage.RETRIES_SILENTLY,
+        "errors.no-retry-on-status",
+        "errors.no-retry-on-fresh-connection",
+        "errors.no-retry-on-pooled-connection",
+        "errors.status-429-too-many-requests",
+        "errors.status-500-server-error",
+        "errors.status-503-server-error",
+        "concurrency.sequential-requests-reuse-connection");
+    expect(
+        Breakage.IGNORES_RESPONSE_TIMEOUT,
+        "timeouts.response-timeout",
+        "timeouts.response-override-both-ways");
+    expect(Breakage.COMPLETES_ON_IO_THREAD, "concurrency.blocking-continuation-isolated");
+    expect(
+        Breakage.SURFACES_RAW_IOEXCEPTION,
+        "errors.connection-refused",
+        "errors.reset-mid-body",
+        "errors.truncated-body",
+        "errors.empty-reply",
+        "errors.garbage",
+        "errors.library-exception-is-cause",
+        "errors.no-retry-on-fresh-connection",
+        "errors.no-retry-on-pooled-connection",
+        "timeouts.connect-timeout",
+        "timeouts.connect-override-both-ways",
+        "concurrency.execute-throws-unwrapped",
+        "config.interceptors-see-failures",
+        "tls.self-signed-refused",
+        "tls.hostname-verified");
+    expect(Breakage.CAPS_FIVE_PER_HOST, "concurrency.fan-out-64-no-hidden-cap");
+    expect(
+        Breakage.NAIVE_EXECUTE,
+        "concurrency.execute-throws-unwrapped",
+        "concurrency.execute-on-transport-thread-refused",
+        "errors.status-400-client-error",
+        "errors.status-404-not-found",
+        "errors.status-409-conflict",
+        "errors.status-429-too-many-requests",
+        "errors.status-500-server-error",
+        "errors.status-503-server-error",
+        "errors.connection-refused",
+        "errors.reset-mid-body",
+        "errors.truncated-body",
+        "errors.empty-reply",
+        "errors.garbage",
+        "lifecycle.close-fails-in-flight-and-later-sends");
+    expect(
+        Breakage.IGNORES_INTERCEPTORS,
+        "config.interceptors-in-order",
+        "config.interceptors-rewrite",
+        "config.interceptors-see-failures",
+        "urls-headers.crlf-refused-before-sending");
+    expect(
+        Breakage.LEAKS_LIBRARY_USER_AGENT,
+        "urls-headers.user-agent-exact",
+        "config.every-option-honoured-or-rejected",
+        "lifecycle.user-supplied-client");
+    expect(
+        Breakage.ADDS_LIBRARY_HEADERS,
+        "urls-headers.no-unrequested-headers",
+        "urls-headers.no-accept-encoding-when-compression-off",
+        "decoding.compression-off-leaves-body",
+        "config.every-option-honoured-or-rejected");
+    expect(
+        Breakage.STRIPS_CONTENT_ENCODING,
+        "decoding.gzip-decoded",
+        "decoding.deflate-decoded",
+        "decoding.compression-off-leaves-body",
+        "decoding.too-large-after-decoding",
+        "errors.error-body-decoded-from-gzip");
+    expect(
+        Breakage.PARTIAL_SUCCESS,
+        "errors.reset-mid-body",
+        "errors.truncated-body",
+        "errors.empty-reply",
+        "errors.garbage",
+        "errors.library-exception-is-cause",
+        "errors.no-retry-on-fresh-connection",
+        "errors.no-retry-on-pooled-connection");
+    expect(
+        Breakage.NO_CONNECTION_REUSE,
+        "concurrency.sequential-requests-reuse-connection",
+        "concurrency.max-connections-per-host",
+        "config.max-connections");
+    expect(
+        Breakage.IGNORES_CONNECTION_LIMITS,
+        "concurrency.max-connections-per-host",
+        "config.max-connections");
+    expect(
+        Breakage.IGNORES_CONNECT_TIMEOUT,
+        "timeouts.connect-timeout",
+        "timeouts.connect-override-both-ways");
+    expect(
+        Breakage.ABORT_IS_NO_OP,
+        "concurrency.cancel-aborts-exchange",
+        "concurrency.send-all-fails-fast",
+        "timeouts.response-timeout",
+        "timeouts.request-timeout",
+        "decoding.too-large-declared",
+        "decoding.too-large-streamed",
+        "lifecycle.close-fails-in-flight-and-later-sends");
+    expect(Breakage.LEAKS_THREADS, "lifecycle.no-threads-left-after-close");
+    expect(Breakage.TRUSTS_ALL_CERTIFICATES, "tls.self-signed-refused", "tls.hostname-verified");
+    expect(Breakage.IGNORES_SSL_CONTEXT, "tls.trusted-with-ssl-context", "config.http-version");
+    expect(
+        Breakage.KNOWN_METHODS_ONLY,
+        "methods.standard-methods",
+        "methods.extension-method",
+        "methods.head-ignores-content-length");
+    expect(
+        Breakage.EMPTY_BODY_IS_ERROR,
+        "methods.no-content-204",
+        "methods.not-modified-304",
+        "methods.head-ignores-content-length",
+        "methods.standard-methods",
+        "bodies.round-trip-0-bytes");
+    expect(
+        Breakage.PADS_EMPTY_BODY,
+        "methods.empty-post-content-length-zero",
+        "bodies.round-trip-0-bytes");
+    expect(
+        Breakage.LATIN1_REQUEST_BODIES,
+        "bodies.round-trip-8-kib",
+        "bodies.round-trip-1-mib",
+        "bodies.round-trip-16-mib",
+        "bodies.all-byte-values",
+        "bodies.utf8-beyond-bmp",
+        "get-body.get-json-body-intact",
+        "get-body.delete-json-body-intact",
+        "get-body.as-post-mode");
+    expect(
+        Breakage.DROPS_LAST_BODY_CHUNK,
+        "decoding.json-map",
+        "decoding.json-record-and-pojo",
+        "decoding.json-generic-list",
+        "decoding.charset-honoured",
+        "decoding.invalid-json-decode-exception",
+        "bodies.chunked-response");
+    expect(
+        Breakage.REENCODES_URI,
+        "urls-headers.query-encoding-kept",
+        "urls-headers.non-ascii-uri-utf8");
+    expect(
+        Breakage.LAST_REQUEST_HEADER_WINS,
+        "urls-headers.multi-valued-request-headers",
+        "config.interceptors-in-order");
+    expect(
+        Breakage.LOSSY_RESPONSE_HEADERS,
+        "urls-headers.multi-valued-response-headers",
+        "urls-headers.case-insensitive-lookup");
+    expect(Breakage.IGNORES_ACCEPT_STATUS, "errors.accept-status");
+    expect(
+        Breakage.INVERTS_FOLLOW_REDIRECTS,
+        "errors.redirect-not-followed-by-default",
+        "errors.redirect-followed-when-asked",
+        "errors.redirect-drops-authorization-across-origins",
+        "config.max-redirects");
+    expect(Breakage.STICKY_AUTHORIZATION, "errors.redirect-drops-authorization-across-origins");
+    expect(
+        Breakage.DROPS_CAUSE,
+        "errors.connection-refused",
+        "errors.reset-mid-body",
+        "errors.truncated-body",
+        "errors.empty-reply",
+        "errors.garbage",
+        "errors.library-exception-is-cause",
+        "tls.self-signed-refused");
+    expect(Breakage.IGNORES_REQUEST_TIMEOUT, "timeouts.request-timeout");
+    expect(
+        Breakage.DROPS_PER_REQUEST_OVERRIDES,
+        "timeouts.connect-override-both-ways",
+        "timeouts.response-override-both-ways",
+        "timeouts.request-override-both-ways");
+    expect(Breakage.CONNECT_TIMEOUT_AS_READ_TIMEOUT, "timeouts.connect-and-response-independent");
+    expect(
+        Breakage.NAIVE_SEND_ALL,
+        "concurrency.send-all-keeps-order",
+        "concurrency.send-all-fails-fast");
+    expect(
+        Breakage.SHARED_LISTENER_RACE,
+        "concurrency.fan-out-64-no-hidden-cap",
+        "concurrency.shared-by-threads");
+    expect(Breakage.CLOSE_IS_NO_OP, "lifecycle.close-fails-in-flight-and-later-sends");
+    expect(
+        Breakage.MISDECLARED_CAPABILITIES,
+        "config.provider-discovered",
+        "config.http-version",
+        "tls.trusted-with-ssl-context",
+        "tls.hostname-verified");
+    expect(Breakage.IGNORES_CALLBACK_EXECUTOR, "config.callback-executor");
+    expect(Breakage.IGNORES_HTTP_VERSION, "config.http-version");
+    expect(Breakage.IGNORES_GET_WITH_BODY_MODE, "get-body.as-post-mode");
+    expect(
+        Breakage.GENERIC_STATUS_ERRORS,
+        "errors.status-400-client-error",
+        "errors.status-404-not-found",
+        "errors.status-409-conflict",
+        "errors.status-429-too-many-requests",
+        "errors.status-500-server-error",
+        "errors.status-503-server-error",
+        "errors.error-body-decoded-from-gzip",
+        "errors.accept-status",
+        "concurrency.execute-throws-unwrapped",
+        "config.interceptors-see-failures");
+    expect(
+        Breakage.IGNORES_MAX_RESPONSE_BYTES,
+        "decoding.too-large-declared",
+        "decoding.too-large-streamed",
+        "decoding.too-large-after-decoding");
+    expect(Breakage.HOST_WITHOUT_PORT, "urls-headers.host-carries-port");
+  }
+
+  @AfterAll
+  static void release() {
+    BrokenTransports.releaseLeaks();
+  }
+
+  static boolean selected(Breakage b) {
+    String only = System.getProperty("switchboard.selftest.only", "").strip();
+    return only.isEmpty() || Arrays.asList(only.split("\\s*,\\s*")).contains(b.name());
+  }
+
+  /** Runs the kit's areas {@code areas} against {@code b}; check id → status (+ message). */
+  static Map<String, String> run(Breakage b, Set<String> areas) {
+    PostDiscoveryFilter onlyAreas =
+        d -> {
+          if (!d.isTest()) {
+            return FilterResult.included("container");
+          }
+          String id = d.getDisplayName();
+          String area = id.contains(".") ? id.substring(0, id.indexOf('.')) : id;
+          return FilterResult.includedIf(areas.contains(area));
+        };
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(selectClass(BrokenTransportTck.class))
+            .filters(onlyAreas)
+            .configurationParameter(BrokenTransportTck.BREAKAGE, b.name())
+            .configurationParameter(TransportTck.REPORT_DIR, "target/switchboard-tck-broken")
+            .configurationParameter(TransportTck.REPORT_NAME, "broken-" + b.name().toLowerCase())
+            .execute();
+    Map<String, String> out = new TreeMap<>();
+    for (Event e : results.testEvents().finished().list()) {
+      TestExecutionResult r = e.getPayload(TestExecutionResult.class).orElseThrow();
+      String msg = r.getThrowable().map(t -> ": " + t.getMessage()).orElse("");
+      out.put(e.getTestDescriptor().getDisplayName(), r.getStatus() + msg);
+    }
+    for (Event e : results.containerEvents().failed().list()) {
+      out.put(
+          "container " + e.getTestDescriptor().getDisplayName(),
+          "FAILED: "
+              + e.getPayload(TestExecutionResult.class)
+                  .flatMap(TestExecutionResult::getThrowable)
+                  .map(Throwable::toString)
+                  .orElse("?"));
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Breakage.class)
+  void kitFailsExactlyTheMatchingChecks(Breakage b, TestReporter reporter) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(selected(b), "not selected");
+    Set<String> expected = EXPECTED.get(b);
+    org.junit.jupiter.api.Assertions.assertNotNull(expected, "no expectation for " + b);
+    Set<String> areas =
+        expected.stream().map(id -> id.substring(0, id.indexOf('.'))).collect(Collectors.toSet());
+    Map<String, String> results = run(b, areas);
+    Set<String> failed =
+        results.entrySet().stream()
+            .filter(
+                e -> !e.getValue().startsWith("SUCCESSFUL") && !e.getValue().startsWith("ABORTED"))
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toCollection(TreeSet::new));
+    StringBuilder details = new StringBuilder();
+    results.forEach((k, v) -> details.append("\n  ").append(k).append(" -> ").append(v));
+    reporter.publishEntry(b.name(), "failed " + failed);
+    assertEquals(expected, failed, b + " in areas " + areas + ":" + details);
+  }
+}
