@@ -252,6 +252,39 @@ class OkHttpTransportTest {
   }
 
   @Test
+  @Timeout(20)
+  void expectContinueSendsTheBodyAfter100AndTheResponseTimeoutCoversTheWait() throws Exception {
+    try (RawServer server =
+            new RawServer(
+                c -> {
+                  // a hand-read request: headers only, then the body after "100 Continue"
+                  java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+                  while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                    head.write(c.in.read());
+                  }
+                  if (head.toString(StandardCharsets.ISO_8859_1).contains("/slow")) {
+                    c.in.readAllBytes(); // never says 100
+                    return;
+                  }
+                  c.write("HTTP/1.1 100 Continue\r\n\r\n", new byte[0]);
+                  byte[] body = c.in.readNBytes(3);
+                  c.respond(200, "", body);
+                });
+        Transport t = transport(TransportConfig.builder())) {
+      Request.Builder post =
+          Request.builder("POST", server.uri("/")).header("Expect", "100-continue");
+      assertEquals("abc", t.execute(post.body(Body.of("abc", "text/plain")).build()).text());
+      long start = System.nanoTime();
+      assertThrows(
+          dev.switchboard.ResponseTimeoutException.class,
+          () ->
+              t.execute(
+                  post.uri(server.uri("/slow")).responseTimeout(Duration.ofMillis(300)).build()));
+      assertTrue((System.nanoTime() - start) / 1_000_000 < 5_000);
+    }
+  }
+
+  @Test
   void nonAsciiHeaderValuesAreSentAsUtf8() throws Exception {
     try (RawServer server = new RawServer(OK);
         Transport t = transport(TransportConfig.builder())) {

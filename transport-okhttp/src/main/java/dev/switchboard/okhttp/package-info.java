@@ -1,0 +1,74 @@
+/**
+ * The {@code okhttp} transport: Switchboard over OkHttp 5 ({@code
+ * com.squareup.okhttp3:okhttp-jvm}).
+ *
+ * <p>Found by {@link dev.switchboard.Transports#create()} through {@link
+ * dev.switchboard.okhttp.OkHttpTransportProvider}; {@link dev.switchboard.okhttp.OkHttpTransports}
+ * wraps an {@code OkHttpClient} the application already has. Capabilities: {@code HTTP_2} (over TLS
+ * by ALPN; cleartext stays HTTP/1.1, OkHttp has no h2c upgrade) and {@code CUSTOM_SSL_CONTEXT}. No
+ * {@code GET_WITH_BODY}: use {@link dev.switchboard.GetWithBody#AS_POST}.
+ *
+ * <h2>How OkHttp is made to follow the contract</h2>
+ *
+ * <ul>
+ *   <li><b>No retries</b>: {@code retryOnConnectionFailure(false)} (it resends any method on a
+ *       failed pooled connection, and a 408). OkHttp also resends a request answered {@code 503}
+ *       with {@code Retry-After: 0} whatever that flag says; the transport hides that header from
+ *       OkHttp's retry logic and reports the response with its headers as they came.
+ *   <li><b>No redirects</b>: {@code followRedirects(false)}, {@code followSslRedirects(false)};
+ *       Switchboard follows them itself when asked.
+ *   <li><b>No transparent gzip</b>: OkHttp adds {@code Accept-Encoding: gzip} and decodes whenever
+ *       a request has no {@code Accept-Encoding}. With compression off, a placeholder is set before
+ *       OkHttp's bridge and removed after it (an interceptor on each side), so nothing is added on
+ *       the wire and nothing is decoded. With compression on, Switchboard's own {@code gzip,
+ *       deflate} goes out and Switchboard decodes.
+ *   <li><b>No OkHttp User-Agent</b>: Switchboard always sets its own.
+ *   <li><b>Limits</b>: the Dispatcher allows {@code maxConnectionsPerHost} calls per host and
+ *       {@code maxConnections} in all (OkHttp: 5 and 64); the pool keeps up to {@code
+ *       maxConnections} idle connections for 5 minutes. OkHttp counts "per host" by host name,
+ *       whatever the port.
+ *   <li><b>Timeouts</b>: the connect timeout of each exchange is applied per call ({@code
+ *       Interceptor.Chain.withConnectTimeout}: one client, one pool, one dispatcher, no client per
+ *       request). OkHttp times the TCP connect; its TLS handshake runs under the read timeout, so a
+ *       watchdog cancels a handshake that outlives what is left of the connect timeout. OkHttp's
+ *       read, write and call timeouts are off: Switchboard runs the response timeout (from {@code
+ *       onRequestSent}) and the request timeout (aborting, which cancels the {@code Call}); an
+ *       OkHttp read timeout would also fire between body chunks, which is not what the response
+ *       timeout means. A server that stops reading an upload is therefore bounded only by the
+ *       request timeout.
+ *   <li><b>Request written</b>: {@code onRequestSent} is signalled on OkHttp's {@code
+ *       requestBodyEnd} event ({@code requestHeadersEnd} without a body, or with {@code Expect:
+ *       100-continue}, where OkHttp then waits for the server).
+ *   <li><b>Header values</b> outside ASCII (which OkHttp's {@code Request.Builder} refuses) are
+ *       sent as UTF-8 ({@code Headers.Builder.addUnsafeNonAscii}); Switchboard has already refused
+ *       CR, LF and control characters.
+ *   <li><b>304</b>: OkHttp reads a body for a 304 carrying {@code Content-Length} and waits for
+ *       bytes that never come; the transport gives it no body and closes that HTTP/1 connection.
+ *   <li><b>Threads</b>: the Dispatcher runs on daemon threads owned by the transport ({@code
+ *       switchboard-okhttp-N-dispatcher-M}; OkHttp's own are not daemon), shut down by {@code
+ *       close()}, which also evicts the pool unless it belongs to a wrapped user client. OkHttp's
+ *       TaskRunner and Okio's watchdog threads are daemon.
+ * </ul>
+ *
+ * <h2>Errors</h2>
+ *
+ * What the call had done when OkHttp failed is read from per-call {@code EventListener} events:
+ * before a connection was acquired, a timeout is a {@link dev.switchboard.ConnectTimeoutException},
+ * an {@code SSLException} (handshake, {@code SSLPeerUnverifiedException} for a wrong host name) a
+ * {@link dev.switchboard.TlsException}, anything else ({@code ConnectException}, unknown host) a
+ * {@link dev.switchboard.ConnectionException}; once the request was being written, a failure before
+ * the response ({@code ProtocolException}, "unexpected end of stream", a reset, {@code
+ * StreamResetException}) is a {@link dev.switchboard.MalformedResponseException}, and so is one in
+ * the middle of the body. The "Canceled" that follows an abort is not reported.
+ *
+ * <h2>Known differences</h2>
+ *
+ * <ul>
+ *   <li>OkHttp normalizes URLs: dot segments are removed from the path ({@code /a/./b/../c} is sent
+ *       as {@code /a/c}) and {@code '} in a query is sent as {@code %27}.
+ *   <li>Without retries, a request sent on a pooled connection that the server has already closed
+ *       fails ({@code MalformedResponseException}, {@code requestSent()} true): OkHttp checks a
+ *       pooled connection for a close only for methods other than GET and only after 10 s idle.
+ * </ul>
+ */
+package dev.switchboard.okhttp;
