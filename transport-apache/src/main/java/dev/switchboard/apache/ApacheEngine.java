@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -173,16 +174,18 @@ final class ApacheEngine implements TransportEngine {
       return;
     }
     timer.shutdownNow();
-    if (!owned) {
-      return;
-    }
     try {
-      client.initiateShutdown();
-      client.awaitShutdown(TimeValue.ofMilliseconds(500));
-      client.close(CloseMode.IMMEDIATE);
-      client.awaitShutdown(TimeValue.ofSeconds(2));
+      if (owned) {
+        client.initiateShutdown();
+        client.awaitShutdown(TimeValue.ofMilliseconds(500));
+        client.close(CloseMode.IMMEDIATE);
+        client.awaitShutdown(TimeValue.ofSeconds(2));
+      }
+      timer.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
-      client.close(CloseMode.IMMEDIATE);
+      if (owned) {
+        client.close(CloseMode.IMMEDIATE);
+      }
       Thread.currentThread().interrupt();
     }
   }
