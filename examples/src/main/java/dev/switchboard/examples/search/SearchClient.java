@@ -1,6 +1,7 @@
 package dev.switchboard.examples.search;
 
 import dev.switchboard.Capability;
+import dev.switchboard.DecodeException;
 import dev.switchboard.GetWithBody;
 import dev.switchboard.HttpStatusException;
 import dev.switchboard.Request;
@@ -255,12 +256,25 @@ public final class SearchClient {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * Sends {@code request} and reads the response with {@code parse}; cancelling the returned future
-   * aborts the exchange.
+   * Sends {@code request} and reads the response with {@code parse}; an answer of the wrong shape
+   * is a {@link DecodeException}; cancelling the returned future aborts the exchange.
    */
   private <T> CompletableFuture<T> call(Request request, Function<Response, T> parse) {
     CompletableFuture<Response> sent = transport.send(request);
-    CompletableFuture<T> result = sent.thenApply(parse);
+    CompletableFuture<T> result =
+        sent.thenApply(
+            r -> {
+              try {
+                return parse.apply(r);
+              } catch (TransportException e) {
+                throw e;
+              } catch (RuntimeException e) {
+                throw new DecodeException(
+                    "not the answer expected from " + request.summary() + ": " + e.getMessage(),
+                    r,
+                    e);
+              }
+            });
     result.whenComplete(
         (v, e) -> {
           if (e instanceof CancellationException) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.ClientErrorException;
 import dev.switchboard.ConflictException;
 import dev.switchboard.ConnectionException;
+import dev.switchboard.DecodeException;
 import dev.switchboard.GetWithBody;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.NotFoundException;
@@ -278,6 +279,17 @@ class SearchClientTest {
         client.concurrentAsync(List.of(client::health, () -> client.get("no-such-index", "1")));
     Throwable failure = assertThrows(Exception.class, failing::join);
     assertInstanceOf(NotFoundException.class, SearchClient.unwrap(failure));
+  }
+
+  @ParameterizedTest
+  @MethodSource("transports")
+  void anAnswerOfAnotherShapeIsADecodeException(String transport) {
+    // "_all" answers with one entry per index, none named "_all"
+    DecodeException e =
+        assertThrows(
+            DecodeException.class, () -> SearchClient.await(client(transport).getMapping("_all")));
+    assertEquals(200, e.status());
+    assertTrue(e.getMessage().contains("no field '_all'"), e.getMessage());
   }
 
   @ParameterizedTest
