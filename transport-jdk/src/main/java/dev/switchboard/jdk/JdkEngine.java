@@ -32,6 +32,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +50,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>The connect timeout is per client: own clients are cached by connect timeout (at most
  *       {@value #MAX_CLIENTS}, least recently used evicted), all sharing one executor. A user's
  *       client keeps its own; the engine enforces the exchange's connect timeout itself.
- *   <li>The JDK resends a GET or HEAD once when a pooled connection closes before any response
- *       byte. It builds the request headers once per attempt and asks the body publisher for its
- *       length right then, so the publisher refuses a second attempt before anything is written;
- *       the exchange then fails with {@link MalformedResponseException}. Its resend after a refused
- *       connect ({@code ConnectException}) stays: nothing reached the server.
+ *   <li>The JDK resends a GET or HEAD once when a connection (pooled or new) closes before any
+ *       response byte. It builds the request headers once per attempt and asks the body publisher
+ *       for its length right then, so the publisher refuses a second attempt before anything is
+ *       written; the exchange then fails with {@link MalformedResponseException}. Its resend after
+ *       a refused connect ({@code ConnectException}) stays: nothing reached the server.
  *   <li>{@code onRequestSent} comes when the publisher has handed over the last body byte, or, for
  *       a request without body, when the JDK builds the headers (after connecting).
  *   <li>Listener calls are serialized per exchange and run only on the engine's own I/O threads,
@@ -69,6 +71,7 @@ final class JdkEngine implements TransportEngine {
   private final HttpClient userClient;
   private final HttpClient.Version version;
   private final ThreadPoolExecutor executor;
+  private final ScheduledThreadPoolExecutor connectTimer; // only over a user's client
   private final ConnectionLimiter limiter;
   private final Map<Duration, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true);
   private volatile boolean closed;
@@ -90,9 +93,16 @@ final class JdkEngine implements TransportEngine {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             r -> new IoThread(r, "switchboard-jdk-io-" + n.incrementAndGet()));
+    if (userClient != null) {
+      connectTimer =
+          new ScheduledThreadPoolExecutor(1, r -> new IoThread(r, "switchboard-jdk-timer"));
+      connectTimer.setRemoveOnCancelPolicy(true);
+    } else {
+      connectTimer = null;
+    }
   }
 
-  /** Marks the engine's own threads, the only ones that call listeners directly. */
+  /** The engine's own threads (daemons), the only ones that call listeners directly. */
   private static final class IoThread extends Thread {
     IoThread(Runnable r, String name) {
       super(r, name);
@@ -130,6 +140,9 @@ final class JdkEngine implements TransportEngine {
     }
     own.forEach(c -> stop(c, "shutdownNow"));
     executor.shutdown();
+    if (connectTimer != null) {
+      connectTimer.shutdownNow();
+    }
   }
 
   /** The client for a connect timeout: the user's, or an own one cached by that value. */
@@ -268,14 +281,17 @@ final class JdkEngine implements TransportEngine {
     private void enforceConnectTimeout(CompletableFuture<HttpResponse<Void>> f) {
       Duration timeout = exchange.connectTimeout();
       try {
-        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS, executor)
-            .execute(
+        ScheduledFuture<?> timer =
+            connectTimer.schedule(
                 () -> {
                   if (!body.headersWritten() && !f.isDone()) {
                     fail(new ConnectTimeoutException(timeout, request, NAME, null));
                     f.cancel(true);
                   }
-                });
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+        f.whenComplete((r, e) -> timer.cancel(false));
       } catch (RejectedExecutionException e) {
         // closed meanwhile: the exchange is being aborted anyway
       }

@@ -24,7 +24,8 @@ import java.util.Set;
  * {@code Connection}, {@code Upgrade} and, unless equal to what it writes anyway, {@code Host} and
  * {@code Content-Length} (refused with {@link dev.switchboard.UnsupportedFeatureException}); after
  * a refused connect it tries to connect once more (nothing reached the server). Its resend of a GET
- * or HEAD on a stale pooled connection is stopped before anything is written.
+ * or HEAD whose connection closed without a response byte is stopped before anything is written,
+ * and the exchange fails with {@link dev.switchboard.MalformedResponseException}.
  */
 public final class JdkTransportProvider implements TransportProvider {
   /** Creates the provider; cheap, as {@link java.util.ServiceLoader} requires. */

@@ -243,7 +243,7 @@ class JdkTransportTest {
 
   private static long ioThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(th -> th.getName().startsWith("switchboard-jdk-io-") && th.isAlive())
+        .filter(th -> th.getName().startsWith("switchboard-jdk-") && th.isAlive())
         .count();
   }
 
