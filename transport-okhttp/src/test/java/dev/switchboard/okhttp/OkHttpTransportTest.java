@@ -3,7 +3,9 @@ package dev.switchboard.okhttp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -213,6 +215,20 @@ class OkHttpTransportTest {
     } finally {
       user.dispatcher().executorService().shutdown();
       user.connectionPool().evictAll();
+    }
+  }
+
+  @Test
+  void aWrappedClientSharesItsPoolButNotItsFiveRequestsPerHostDispatcher() {
+    OkHttpClient user = new OkHttpClient();
+    TransportConfig config = TransportConfig.builder().maxConnectionsPerHost(9).build();
+    try (OkHttpEngine engine = OkHttpEngine.wrap(user, config)) {
+      assertSame(user.connectionPool(), engine.client().connectionPool());
+      assertNotSame(user.dispatcher(), engine.client().dispatcher());
+      assertEquals(9, engine.client().dispatcher().getMaxRequestsPerHost());
+      assertEquals(5, user.dispatcher().getMaxRequestsPerHost()); // the user's client is untouched
+      assertTrue(user.retryOnConnectionFailure() && user.followRedirects());
+      assertEquals(user.interceptors().size() + 1, engine.client().interceptors().size());
     }
   }
 
