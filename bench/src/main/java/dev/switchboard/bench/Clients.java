@@ -1,0 +1,34 @@
+package dev.switchboard.bench;
+
+import dev.switchboard.TransportConfig;
+
+/** Makes the two sides of each comparison from the same configuration. */
+final class Clients {
+  /** The library used directly. */
+  static final String RAW = "raw";
+
+  /** The same library through Switchboard. */
+  static final String SWITCHBOARD = "switchboard";
+
+  private Clients() {}
+
+  /**
+   * A client for {@code transport} ({@code jdk}, {@code apache}, {@code okhttp}) used {@code mode}
+   * ({@value #RAW} or {@value #SWITCHBOARD}), configured by {@code config}.
+   */
+  static Client create(String transport, String mode, TransportConfig config) {
+    if (mode.equals(SWITCHBOARD)) {
+      return new SwitchboardClient(config.toBuilder().provider(transport).build());
+    }
+    if (!mode.equals(RAW)) {
+      throw new IllegalArgumentException("mode must be raw or switchboard, got " + mode);
+    }
+    Settings settings = new Settings(config);
+    return switch (transport) {
+      case "jdk" -> new RawJdkClient(settings);
+      case "apache" -> new RawApacheClient(settings);
+      case "okhttp" -> new RawOkHttpClient(settings);
+      default -> throw new IllegalArgumentException("unknown transport " + transport);
+    };
+  }
+}

@@ -1,0 +1,96 @@
+package dev.switchboard.bench;
+
+import java.net.URI;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Measures 1 and 2: a GET of a ~200-byte JSON body, each library raw and through Switchboard with
+ * the same settings. {@link #latency} sends one request at a time and waits for it; {@link
+ * #throughput} keeps {@value #IN_FLIGHT} requests in flight from one thread. Run with {@code -prof
+ * gc} for the allocation per request ({@code gc.alloc.rate.norm}, all threads counted).
+ */
+@State(Scope.Benchmark)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 6, time = 2)
+public class SmallGetBench {
+  static final int IN_FLIGHT = 64;
+
+  @Param({"jdk", "apache", "okhttp"})
+  public String transport;
+
+  @Param({"raw", "switchboard"})
+  public String mode;
+
+  private Client client;
+  private URI uri;
+  private final Semaphore slots = new Semaphore(IN_FLIGHT);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private Client.Done done;
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    client = Clients.create(transport, mode, Settings.config(transport, IN_FLIGHT, 4 * IN_FLIGHT));
+    uri = BenchServer.small();
+    client.call(uri); // fails early when the server is not there
+    done =
+        error -> {
+          if (error != null) {
+            failure.compareAndSet(null, error);
+          }
+          slots.release();
+        };
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    client.close();
+  }
+
+  /** Lets the requests of an iteration end before the next starts, and reports any failure. */
+  @TearDown(Level.Iteration)
+  public void drain() throws Exception {
+    if (!slots.tryAcquire(IN_FLIGHT, 60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("requests still in flight after 60 s");
+    }
+    slots.release(IN_FLIGHT);
+    Throwable t = failure.getAndSet(null);
+    if (t != null) {
+      throw new IllegalStateException("a request failed: " + t, t);
+    }
+  }
+
+  /** One request at a time: send, wait for the whole body. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public int latency() throws Exception {
+    return client.call(uri);
+  }
+
+  /** Requests per second with {@value #IN_FLIGHT} in flight. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public void throughput() throws InterruptedException {
+    slots.acquire();
+    client.send(uri, done);
+  }
+}

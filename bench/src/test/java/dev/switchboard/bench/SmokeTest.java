@@ -1,0 +1,55 @@
+package dev.switchboard.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Keeps the benchmarks compiling and starting, not measuring: every benchmark and parameter runs
+ * once, briefly, in this JVM, against the in-JVM server on 127.0.0.1 (no nginx needed).
+ */
+class SmokeTest {
+  @Test
+  void everyBenchmarkRunsAgainstEveryTransport() throws Exception {
+    BenchServer.useInJvm();
+    Options options =
+        new OptionsBuilder()
+            .include("dev\\.switchboard\\.bench\\..*Bench\\..*")
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(100))
+            .timeout(TimeValue.seconds(30))
+            .param("wide", "50")
+            .shouldFailOnError(true)
+            .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
+            .timeUnit(TimeUnit.MICROSECONDS)
+            .build();
+    Collection<RunResult> results = new Runner(options).run();
+
+    Set<String> ran = new TreeSet<>();
+    for (RunResult r : results) {
+      double score = r.getPrimaryResult().getScore();
+      String name = r.getParams().getBenchmark().replaceFirst(".*\\.bench\\.", "");
+      String transport = r.getParams().getParam("transport");
+      String mode = r.getParams().getParam("mode");
+      ran.add(name + (transport == null ? "" : " " + transport) + (mode == null ? "" : " " + mode));
+      assertFalse(Double.isNaN(score), name + " has no score");
+      assertTrue(score > 0, name + " scored " + score);
+    }
+    // SmallGetBench and LargeBodyBench: 2 methods x 3 transports x 2 modes; FanOutBench: 2 x 3;
+    // LayerBench: 1
+    assertEquals(12 + 12 + 6 + 1, ran.size(), "benchmarks run: " + ran);
+  }
+}
