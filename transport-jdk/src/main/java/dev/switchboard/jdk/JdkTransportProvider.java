@@ -26,6 +26,11 @@ import java.util.Set;
  * a refused connect it tries to connect once more (nothing reached the server). Its resend of a GET
  * or HEAD whose connection closed without a response byte is stopped before anything is written,
  * and the exchange fails with {@link dev.switchboard.MalformedResponseException}.
+ *
+ * <p>{@code close()} shuts the executor down and drops the clients. On JDK 21 and later it also
+ * shuts the clients down ({@code HttpClient.shutdownNow}), closing their pooled connections; JDK 17
+ * to 20 have no such call, so idle pooled connections close when the clients are garbage-collected
+ * (their selector threads are daemons and end then too).
  */
 public final class JdkTransportProvider implements TransportProvider {
   /** Creates the provider; cheap, as {@link java.util.ServiceLoader} requires. */
