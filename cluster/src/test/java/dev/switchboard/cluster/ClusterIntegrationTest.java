@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ClusterIntegrationTest {
   /** The transports this module is tested over (test-scoped dependencies in the pom). */
   static Stream<String> providers() {
-    return Stream.of("jdk", "apache");
+    return Stream.of("jdk", "apache", "okhttp");
   }
 
   static final byte[] NOTHING = new byte[0];
