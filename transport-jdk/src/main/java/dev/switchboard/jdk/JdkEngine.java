@@ -355,8 +355,9 @@ final class JdkEngine implements TransportEngine {
         Runnable event = events.poll();
         try {
           event.run();
-        } catch (RuntimeException e) {
-          // a listener never throws; keep draining if one does
+        } catch (Throwable e) {
+          // a listener never throws; if one does, later events still go
+          // out, so the exchange ends instead of hanging
         }
       } while (pending.decrementAndGet() != 0);
     }
@@ -411,7 +412,7 @@ final class JdkEngine implements TransportEngine {
       if (aborted) {
         s.cancel();
       } else {
-        s.request(Long.MAX_VALUE); // the listener copies each chunk before returning
+        s.request(1); // one more after the listener has taken each batch: no buffering here
       }
     }
 
@@ -421,6 +422,7 @@ final class JdkEngine implements TransportEngine {
           () -> {
             if (!terminated && !aborted) {
               buffers.forEach(listener::onBody);
+              subscription.request(1);
             }
           });
     }
