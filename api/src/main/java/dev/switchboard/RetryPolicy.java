@@ -22,7 +22,8 @@ import java.util.function.DoubleSupplier;
  *   <li>nothing of it reached the server ({@link TransportException#requestSent()} is {@code
  *       false}: connection refused, connect timeout), whatever the method; or
  *   <li>the method is idempotent ({@link Request#isIdempotent()}) and the server answered a
- *       retryable status (by default 429, 502, 503, 504).
+ *       retryable status (by default 429, 502, 503, 504), or closed a reused keep-alive connection
+ *       before any byte of the response ({@link StaleConnectionException}, RFC 9112 section 9.3.1).
  * </ul>
  *
  * TLS failures, unsupported features, a closed transport, the request timeout and cancellation are
@@ -183,6 +184,9 @@ public final class RetryPolicy implements Interceptor {
     }
     if (te instanceof HttpStatusException hse) {
       return request.isIdempotent() && retryStatuses.contains(hse.status());
+    }
+    if (te instanceof StaleConnectionException) {
+      return request.isIdempotent();
     }
     if (!te.requestSent()) {
       return te instanceof ConnectionException || te instanceof ConnectTimeoutException;

@@ -10,4 +10,10 @@ public class UnsupportedFeatureException extends TransportException {
   public UnsupportedFeatureException(String message, Request request, String transport) {
     super(message, request, transport, false, null);
   }
+
+  /** Creates an exception with the library's own refusal as cause. */
+  public UnsupportedFeatureException(
+      String message, Request request, String transport, Throwable cause) {
+    super(message, request, transport, false, cause);
+  }
 }

@@ -136,6 +136,8 @@ class RetryPolicyTest {
     assertFalse(p.isRetryable(GET, HttpStatusException.of(Response.builder(GET, 404).build())));
     assertTrue(
         p.isRetryable(POST, new ConnectTimeoutException(Duration.ofSeconds(1), POST, "t", null)));
+    assertTrue(p.isRetryable(GET, new StaleConnectionException("eof", GET, "t", null)));
+    assertFalse(p.isRetryable(POST, new StaleConnectionException("eof", POST, "t", null)));
   }
 
   @Test
