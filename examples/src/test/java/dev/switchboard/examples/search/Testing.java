@@ -11,7 +11,7 @@ final class Testing {
    * property {@code examples.transports} (comma-separated) narrows the run while developing.
    */
   static final List<String> TRANSPORTS =
-      List.of(System.getProperty("examples.transports", "jdk,apache").split(","));
+      List.of(System.getProperty("examples.transports", "jdk,apache,okhttp").split(","));
 
   private Testing() {}
 
