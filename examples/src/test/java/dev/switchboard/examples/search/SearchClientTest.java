@@ -166,6 +166,10 @@ class SearchClientTest {
     assertEquals(List.of("book-1", "book-2"), java.ids().stream().sorted().toList());
     assertTrue(java.hits().get(0).score() > 0);
     assertTrue(java.hits().get(0).source().get("title").toString().contains("Java"));
+    assertEquals(
+        transport.equals("okhttp") ? "POST" : "GET",
+        Testing.searchMethodOnTheWire.get(transport),
+        "the JDK and Apache send the GET with its body; OkHttp, set to AS_POST, a POST");
 
     // had the body been dropped, the server would have run match_all and returned all five
     SearchResult none =

@@ -3,6 +3,8 @@ package dev.switchboard.examples.search;
 import dev.switchboard.GetWithBody;
 import dev.switchboard.TransportConfig;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** What the tests share: the transports under test and how each is configured. */
 final class Testing {
@@ -13,12 +15,31 @@ final class Testing {
   static final List<String> TRANSPORTS =
       List.of(System.getProperty("examples.transports", "jdk,apache,okhttp").split(","));
 
+  /** Per transport, the method that last carried a {@code _search} on the wire. */
+  static final Map<String, String> searchMethodOnTheWire = new ConcurrentHashMap<>();
+
   private Testing() {}
 
-  /** OkHttp cannot send a GET with a body, so it sends the search as POST; the others natively. */
+  /**
+   * OkHttp cannot send a GET with a body, so it sends the search as POST; the others natively. An
+   * interceptor notes the method each search went out with (a response carries the request as it
+   * was sent).
+   */
   static TransportConfig config(String transport) {
-    TransportConfig.Builder b = TransportConfig.builder().provider(transport);
-    b.getWithBody("okhttp".equals(transport) ? GetWithBody.AS_POST : GetWithBody.NATIVE);
-    return b.build();
+    return TransportConfig.builder()
+        .provider(transport)
+        .getWithBody("okhttp".equals(transport) ? GetWithBody.AS_POST : GetWithBody.NATIVE)
+        .interceptor(
+            chain ->
+                chain
+                    .proceed(chain.request())
+                    .thenApply(
+                        r -> {
+                          if (r.request().uri().getPath().endsWith("/_search")) {
+                            searchMethodOnTheWire.put(transport, r.request().method());
+                          }
+                          return r;
+                        }))
+        .build();
   }
 }
