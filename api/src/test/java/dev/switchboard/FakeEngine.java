@@ -73,6 +73,9 @@ class FakeEngine implements TransportEngine {
   final AtomicInteger aborts = new AtomicInteger();
   final AtomicBoolean closed = new AtomicBoolean();
 
+  /** When set, exchanges wait for it before answering: lets a test attach continuations first. */
+  volatile java.util.concurrent.CountDownLatch gate;
+
   FakeEngine() {
     this("fake", EnumSet.of(Capability.GET_WITH_BODY));
   }
@@ -112,6 +115,14 @@ class FakeEngine implements TransportEngine {
     AtomicBoolean aborted = new AtomicBoolean();
     io.schedule(
         () -> {
+          java.util.concurrent.CountDownLatch g = gate;
+          if (g != null) {
+            try {
+              g.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
           if (aborted.get()) {
             return;
           }

@@ -394,7 +394,7 @@ class LayeredTransportTest {
   }
 
   @Test
-  void aBlockingContinuationDelaysNothingElseInFlight() {
+  void aBlockingContinuationDelaysNothingElseInFlight() throws Exception {
     engine.answering(
         r ->
             r.request().uri().getPath().equals("/slow")
@@ -402,16 +402,21 @@ class LayeredTransportTest {
                 : Script.ok(200, "f").delayed(50));
     Transport t = transport();
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocking = new CountDownLatch(1);
+    engine.gate = new CountDownLatch(1);
     CompletableFuture<Void> blocker =
         t.send(Request.get(BASE + "slow"))
             .thenAccept(
                 r -> {
+                  blocking.countDown();
                   try {
                     release.await(5, TimeUnit.SECONDS);
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
                 });
+    engine.gate.countDown();
+    assertTrue(blocking.await(5, TimeUnit.SECONDS));
     assertTimeoutPreemptively(
         Duration.ofSeconds(2),
         () -> assertEquals("f", t.send(Request.get(BASE + "fast")).join().text()));
@@ -424,11 +429,13 @@ class LayeredTransportTest {
     var pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "mine"));
     try {
       AtomicReference<String> thread = new AtomicReference<>();
-      engine.answering(r -> Script.ok(200, "later").delayed(100));
-      transport(TransportConfig.builder().callbackExecutor(pool).build())
-          .send(Request.get(BASE))
-          .thenRun(() -> thread.set(Thread.currentThread().getName()))
-          .join();
+      engine.gate = new CountDownLatch(1);
+      CompletableFuture<Void> f =
+          transport(TransportConfig.builder().callbackExecutor(pool).build())
+              .send(Request.get(BASE))
+              .thenRun(() -> thread.set(Thread.currentThread().getName()));
+      engine.gate.countDown();
+      f.join();
       assertEquals("mine", thread.get());
       transport.close();
       assertFalse(pool.isShutdown());
@@ -452,11 +459,15 @@ class LayeredTransportTest {
   @Test
   void executeOnACallbackThreadThrowsIllegalStateInsteadOfDeadlocking() {
     Transport t = transport();
+    engine.gate = new CountDownLatch(1);
     CompletableFuture<Object> nested =
         t.send(Request.get(BASE)).thenApply(r -> t.execute(Request.get(BASE)));
+    CompletableFuture<Boolean> onCallback =
+        t.send(Request.get(BASE)).thenApply(r -> t.isTransportThread());
+    engine.gate.countDown();
     Throwable e = failure(nested);
     assertInstanceOf(IllegalStateException.class, e);
-    assertTrue(t.send(Request.get(BASE)).thenApply(r -> t.isTransportThread()).join());
+    assertTrue(onCallback.join());
     assertFalse(t.isTransportThread());
     assertTrue(e.getMessage().contains("compose on send"), e.getMessage());
   }
