@@ -76,18 +76,18 @@ final class ApacheEngine implements TransportEngine {
                             ? HttpVersionPolicy.NEGOTIATE
                             : HttpVersionPolicy.FORCE_HTTP_1)
                     .build());
+    // the caller's context, or the JVM's default one (SSLContext.getDefault() and the https.*
+    // system properties); host names are verified either way
+    ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create();
     if (config.sslContext() != null) {
-      // the default host name verifier stays on
-      pool.setTlsStrategy(
-          ClientTlsStrategyBuilder.create().setSslContext(config.sslContext()).build());
+      tls.setSslContext(config.sslContext());
+    } else {
+      tls.useSystemProperties();
     }
+    pool.setTlsStrategy(tls.build());
     CloseableHttpAsyncClient client =
-        HttpAsyncClients.custom()
+        ApacheTransports.configure(HttpAsyncClients.custom())
             .setConnectionManager(pool.build())
-            .disableAutomaticRetries()
-            .disableRedirectHandling()
-            .disableContentCompression()
-            .disableCookieManagement()
             .disableAuthCaching()
             .disableConnectionState()
             .disableRequestPriority()

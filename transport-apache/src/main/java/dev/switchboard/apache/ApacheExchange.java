@@ -6,6 +6,7 @@ import dev.switchboard.Request;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
@@ -18,17 +19,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hc.client5.http.async.AsyncExecCallback;
+import org.apache.hc.client5.http.async.AsyncExecChain;
+import org.apache.hc.client5.http.async.AsyncExecRuntime;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
 import org.apache.hc.core5.http.nio.CapacityChannel;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
@@ -68,6 +74,7 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   private volatile boolean bodyEnded;
   private volatile boolean aborted;
   private volatile Future<Void> future;
+  private volatile AsyncExecRuntime runtime;
   private FutureCallback<Void> result;
 
   ApacheExchange(ExchangeRequest exchange, ExchangeListener listener) {
@@ -130,6 +137,10 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
       this.sentWithHead = sentWithHead;
     }
 
+    ApacheExchange exchange() {
+      return ApacheExchange.this;
+    }
+
     @Override
     public void setRequest(HttpRequest request) {
       super.setRequest(request);
@@ -181,13 +192,40 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     }
   }
 
+  /**
+   * Cancels the library's future and discards the exchange's connection. The cancel alone can miss
+   * in 5.6: when the pool hands over a connection at once, the future's link to the running
+   * exchange is overwritten by the finished lease, so the exchange would go on (seen with reused
+   * connections and with fast connects); discarding the endpoint closes it whatever the future did.
+   */
   @Override
   public void abort() {
     aborted = true;
     Future<Void> f = future;
     if (f != null) {
-      f.cancel(true); // aborts the exchange and closes its connection
+      f.cancel(true);
     }
+    AsyncExecRuntime r = runtime;
+    if (r != null) {
+      r.discardEndpoint();
+    }
+  }
+
+  /**
+   * The first step of the client's exec chain ({@link ApacheTransports#configure}): remembers the
+   * exchange's runtime, through which {@link #abort()} reaches its connection.
+   */
+  static void captureRuntime(
+      HttpRequest request,
+      AsyncEntityProducer entity,
+      AsyncExecChain.Scope scope,
+      AsyncExecChain chain,
+      AsyncExecCallback callback)
+      throws HttpException, IOException {
+    if (scope.clientContext instanceof Context context) {
+      context.exchange().runtime = scope.execRuntime;
+    }
+    chain.proceed(request, entity, scope, callback);
   }
 
   // ---------------------------------------------------------------- the response, as it arrives
@@ -231,7 +269,7 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
    * here, and the body limit is enforced by the api layer aborting the exchange.
    */
   @Override
-  public void updateCapacity(CapacityChannel capacityChannel) throws java.io.IOException {
+  public void updateCapacity(CapacityChannel capacityChannel) throws IOException {
     capacityChannel.update(Integer.MAX_VALUE);
   }
 

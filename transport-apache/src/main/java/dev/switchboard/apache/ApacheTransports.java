@@ -7,6 +7,7 @@ import dev.switchboard.Transports;
 import dev.switchboard.UnsupportedFeatureException;
 import java.util.Objects;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
 
 /**
  * Makes a {@link Transport} from a {@code CloseableHttpAsyncClient} you built yourself (your
@@ -16,17 +17,47 @@ public final class ApacheTransports {
   private ApacheTransports() {}
 
   /**
-   * Wraps {@code client}. It is started if it was not; closing the transport leaves it running: you
-   * own its lifecycle and close it after the transport.
+   * Prepares a builder for a client you will {@link #wrap}: switches off the library's automatic
+   * retries, redirects, decompression and cookies (Switchboard does what its contract says instead,
+   * once, for every transport), and adds the exec-chain step that lets an aborted request
+   * (cancelled, timed out, too large) close its connection, which the library's own cancellation
+   * misses in 5.6 when a pooled connection is reused. Set your connection manager, TLS, proxy and
+   * so on as usual.
+   *
+   * <pre>{@code
+   * CloseableHttpAsyncClient client = ApacheTransports.configure(HttpAsyncClients.custom())
+   *     .setConnectionManager(myConnectionManager)
+   *     .build();
+   * Transport transport = ApacheTransports.wrap(client, TransportConfig.defaults());
+   * }</pre>
+   *
+   * @param builder a builder, typically {@code HttpAsyncClients.custom()}
+   * @return the same builder
+   */
+  public static HttpAsyncClientBuilder configure(HttpAsyncClientBuilder builder) {
+    return builder
+        .disableAutomaticRetries()
+        .disableRedirectHandling()
+        .disableContentCompression()
+        .disableCookieManagement()
+        .addExecInterceptorFirst("switchboard-abort", ApacheExchange::captureRuntime);
+  }
+
+  /**
+   * Wraps {@code client}, best built from {@link #configure}. It is started if it was not; closing
+   * the transport leaves it running: you own its lifecycle and close it after the transport.
    *
    * <p>Applied to every request whatever the client's defaults: the connect, response and request
    * timeouts, and no redirects, decompression, authentication or protocol upgrade from the library
-   * (through a per-request {@code RequestConfig}). Left to the client, so build it with {@code
-   * disableAutomaticRetries()} (Switchboard cannot switch retries off per request, nor check them):
-   * its connection pool and limits, TLS and HTTP version, proxy, cookies and interceptors. The
-   * options of {@code config} that would need those are therefore rejected unless left at their
-   * defaults: {@code sslContext}, {@code httpVersion}, {@code maxConnectionsPerHost} and {@code
-   * maxConnections}. Configure them on the client's connection manager instead.
+   * (through a per-request {@code RequestConfig}). Left to the client: its automatic retries
+   * (Switchboard cannot switch them off per request, nor check them: build the client with {@link
+   * #configure}, or at least {@code disableAutomaticRetries()}), its connection pool and limits,
+   * TLS and HTTP version, proxy, cookies and interceptors. The options of {@code config} that would
+   * need those are therefore rejected unless left at their defaults: {@code sslContext}, {@code
+   * httpVersion}, {@code maxConnectionsPerHost} and {@code maxConnections}. Configure them on the
+   * client's connection manager instead. Without the step {@link #configure} adds, an aborted
+   * request on a reused connection is only cancelled, and its connection stays open until the
+   * server answers or the response timeout passes.
    *
    * @throws UnsupportedFeatureException when {@code config} sets an option the client decides
    */

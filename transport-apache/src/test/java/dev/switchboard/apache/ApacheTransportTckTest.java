@@ -44,9 +44,8 @@ class ApacheTransportTckTest extends TransportTck {
           ClientTlsStrategyBuilder.create().setSslContext(config.sslContext()).build());
     }
     CloseableHttpAsyncClient client =
-        HttpAsyncClients.custom()
+        ApacheTransports.configure(HttpAsyncClients.custom())
             .setConnectionManager(pool.build())
-            .disableAutomaticRetries()
             .build();
     TransportConfig defaults = TransportConfig.defaults();
     Transport transport =

@@ -158,8 +158,34 @@ class ApacheTransportTest {
   }
 
   @Test
+  void cancellingClosesTheConnectionAlsoWhenItWasReused() throws Exception {
+    try (RawServer server =
+            new RawServer(r -> r.requestLine().contains("/hang") ? RawServer.HOLD : ok(""));
+        Transport t = apache()) {
+      for (int round = 1; round <= 5; round++) {
+        t.execute(Request.get(server.url("/ok"))); // leaves a pooled connection
+        CompletableFuture<Response> hanging = t.send(Request.get(server.url("/hang")));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.requests.size() < 2 * round && System.nanoTime() < end) {
+          Thread.sleep(5);
+        }
+        hanging.cancel(true);
+        while (server.closedByClient.get() < round && System.nanoTime() < end) {
+          Thread.sleep(5);
+        }
+        assertEquals(round, server.closedByClient.get(), "connections closed after cancel");
+      }
+      assertEquals(5, server.connections.get(), "each hanging request was on a reused connection");
+    }
+  }
+
+  private static byte[] ok(String body) {
+    return RawServer.ok(body);
+  }
+
+  @Test
   void wrapsAClientTheCallerOwns() throws Exception {
-    CloseableHttpAsyncClient client = HttpAsyncClients.custom().disableAutomaticRetries().build();
+    CloseableHttpAsyncClient client = ApacheTransports.configure(HttpAsyncClients.custom()).build();
     try (RawServer server = new RawServer(r -> RawServer.ok("hello"))) {
       Transport t = ApacheTransports.wrap(client, TransportConfig.defaults());
       assertEquals("apache", t.name());
@@ -181,7 +207,7 @@ class ApacheTransportTest {
 
   @Test
   void aWrappedClientClosedByItsOwnerFailsRequestsAtOnce() throws Exception {
-    CloseableHttpAsyncClient client = HttpAsyncClients.custom().disableAutomaticRetries().build();
+    CloseableHttpAsyncClient client = ApacheTransports.configure(HttpAsyncClients.custom()).build();
     try (RawServer server = new RawServer(r -> RawServer.ok("hello"));
         Transport t = ApacheTransports.wrap(client, TransportConfig.defaults())) {
       client.close(CloseMode.IMMEDIATE);

@@ -15,7 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** A tiny HTTP/1.1 server on 127.0.0.1 that records every request head and body byte for byte. */
 final class RawServer implements AutoCloseable {
-  /** What the test answers: raw bytes written back, or {@code null} to close at once. */
+  /** An answer that sends nothing and waits until the client closes the connection. */
+  static final byte[] HOLD = new byte[0];
+
+  /**
+   * What the test answers: raw bytes written back, {@code null} to close at once, or {@link #HOLD}.
+   */
   interface Answer {
     byte[] answer(Received request) throws Exception;
   }
@@ -33,6 +38,7 @@ final class RawServer implements AutoCloseable {
 
   final List<Received> requests = new CopyOnWriteArrayList<>();
   final AtomicInteger connections = new AtomicInteger();
+  final AtomicInteger closedByClient = new AtomicInteger();
   private final ServerSocket socket;
   private final Answer answer;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
@@ -83,6 +89,16 @@ final class RawServer implements AutoCloseable {
         requests.add(r);
         byte[] reply = answer.answer(r);
         if (reply == null) {
+          return;
+        }
+        if (reply == HOLD) {
+          try {
+            while (in.read() >= 0) {
+              // discard
+            }
+          } finally {
+            closedByClient.incrementAndGet();
+          }
           return;
         }
         out.write(reply);
