@@ -8,6 +8,9 @@ public interface TckListener {
   /** A listener that ignores everything. */
   TckListener NONE = new TckListener() {};
 
+  /** The kit starts; {@code checks} checks are planned. */
+  default void started(int checks) {}
+
   /** Check {@code id} starts. */
   default void checkStarted(String id) {}
 

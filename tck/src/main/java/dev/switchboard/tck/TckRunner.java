@@ -88,6 +88,11 @@ public final class TckRunner {
     }
 
     @Override
+    public void testPlanExecutionStarted(org.junit.platform.launcher.TestPlan plan) {
+      listener.started((int) plan.countTestIdentifiers(TestIdentifier::isTest));
+    }
+
+    @Override
     public void executionStarted(TestIdentifier id) {
       starts.put(id.getUniqueId(), System.nanoTime());
       if (id.isTest()) {

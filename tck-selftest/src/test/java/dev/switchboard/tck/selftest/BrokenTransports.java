@@ -1042,16 +1042,16 @@ public final class BrokenTransports {
     @Override
     public CompletableFuture<Response> send(Request request) {
       CompletableFuture<Response> out = new CompletableFuture<>();
-      delegate
-          .send(request)
-          .whenComplete(
-              (r, e) -> {
-                if (e == null) {
-                  out.complete(r);
-                } else {
-                  out.completeExceptionally(raw(e));
-                }
-              });
+      CompletableFuture<Response> in = delegate.send(request);
+      in.whenComplete(
+          (r, e) -> {
+            if (e == null) {
+              out.complete(r);
+            } else {
+              out.completeExceptionally(raw(e));
+            }
+          });
+      out.whenComplete((r, e) -> in.cancel(true)); // cancellation flows down (only the errors leak)
       return out;
     }
 
@@ -1119,16 +1119,16 @@ public final class BrokenTransports {
     @Override
     public CompletableFuture<Response> send(Request request) {
       CompletableFuture<Response> out = new CompletableFuture<>();
-      delegate
-          .send(request)
-          .whenComplete(
-              (r, e) -> {
-                if (e == null) {
-                  out.complete(r);
-                } else {
-                  out.completeExceptionally(generic(e));
-                }
-              });
+      CompletableFuture<Response> in = delegate.send(request);
+      in.whenComplete(
+          (r, e) -> {
+            if (e == null) {
+              out.complete(r);
+            } else {
+              out.completeExceptionally(generic(e));
+            }
+          });
+      out.whenComplete((r, e) -> in.cancel(true));
       return out;
     }
 

@@ -32,6 +32,9 @@ class KitBitesTest {
   /** The checks each breakage must fail; the kit runs the areas these are in. */
   static final Map<Breakage, Set<String>> EXPECTED = new EnumMap<>(Breakage.class);
 
+  /** For races only: a prefix of check ids that may fail besides the expected ones. */
+  static final Map<Breakage, String> MAY_ALSO_FAIL = new EnumMap<>(Breakage.class);
+
   private static void expect(Breakage b, String... ids) {
     EXPECTED.put(b, new TreeSet<>(Arrays.asList(ids)));
   }
@@ -60,7 +63,8 @@ class KitBitesTest {
         "errors.connection-refused",
         "errors.reset-mid-body",
         "errors.truncated-body",
-        "errors.empty-reply",
+        // no errors.empty-reply: for a GET the jdk engine's own failure (its refused resend) is
+        // the cause there, not an IOException, so nothing raw leaks
         "errors.garbage",
         "errors.library-exception-is-cause",
         "errors.no-retry-on-fresh-connection",
@@ -174,12 +178,22 @@ class KitBitesTest {
         "get-body.as-post-mode");
     expect(
         Breakage.DROPS_LAST_BODY_CHUNK,
+        "bodies.all-byte-values",
+        "bodies.chunked-response",
+        "bodies.round-trip-1-byte",
+        "bodies.round-trip-8-kib",
+        "bodies.round-trip-1-mib",
+        "bodies.round-trip-16-mib",
+        "bodies.utf8-beyond-bmp",
+        "decoding.charset-honoured",
+        "decoding.compression-off-leaves-body",
+        "decoding.deflate-decoded",
+        "decoding.gzip-decoded",
+        "decoding.invalid-json-decode-exception",
+        "decoding.json-generic-list",
         "decoding.json-map",
         "decoding.json-record-and-pojo",
-        "decoding.json-generic-list",
-        "decoding.charset-honoured",
-        "decoding.invalid-json-decode-exception",
-        "bodies.chunked-response");
+        "decoding.too-large-after-decoding");
     expect(
         Breakage.REENCODES_URI,
         "urls-headers.query-encoding-kept",
@@ -220,10 +234,9 @@ class KitBitesTest {
         Breakage.NAIVE_SEND_ALL,
         "concurrency.send-all-keeps-order",
         "concurrency.send-all-fails-fast");
-    expect(
-        Breakage.SHARED_LISTENER_RACE,
-        "concurrency.fan-out-64-no-hidden-cap",
-        "concurrency.shared-by-threads");
+    expect(Breakage.SHARED_LISTENER_RACE, "concurrency.shared-by-threads");
+    // a race: which other concurrency checks it breaks depends on timing
+    MAY_ALSO_FAIL.put(Breakage.SHARED_LISTENER_RACE, "concurrency.");
     expect(Breakage.CLOSE_IS_NO_OP, "lifecycle.close-fails-in-flight-and-later-sends");
     expect(
         Breakage.MISDECLARED_CAPABILITIES,
@@ -319,6 +332,10 @@ class KitBitesTest {
     StringBuilder details = new StringBuilder();
     results.forEach((k, v) -> details.append("\n  ").append(k).append(" -> ").append(v));
     reporter.publishEntry(b.name(), "failed " + failed);
+    String may = MAY_ALSO_FAIL.get(b);
+    if (may != null) {
+      failed.removeIf(id -> id.startsWith(may) && !expected.contains(id));
+    }
     assertEquals(expected, failed, b + " in areas " + areas + ":" + details);
   }
 }
