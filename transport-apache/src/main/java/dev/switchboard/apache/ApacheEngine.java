@@ -110,6 +110,10 @@ final class ApacheEngine implements TransportEngine {
    * timeouts of this exchange, and none of the library's redirects, decompression, authentication
    * or protocol upgrade ({@code Upgrade: TLS/1.2} on plain GETs is on by default in 5.6).
    *
+   * <p>On HTTP/1.1 the response timeout also becomes the socket's idle timeout, so a body that
+   * stalls for that long fails with a {@code ResponseTimeoutException} too (the api layer times the
+   * headers itself, on HTTP/2 as well, where the library ignores it).
+   *
    * <p>The wait for a pooled connection is bounded by the connect timeout too (getting a
    * connection, from the pool or by opening one, is the connect phase, and nothing has been sent
    * when it fails); {@link ApacheExchange} makes that bound hold on time. {@code setConnectTimeout}
