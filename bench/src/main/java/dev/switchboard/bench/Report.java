@@ -57,6 +57,7 @@ public final class Report {
     line("");
     ceiling();
     latency();
+    reference();
     throughput();
     allocation();
     fanOut();
@@ -129,6 +130,35 @@ public final class Report {
               + " | "
               + met(s / r <= 1.05)
               + " |");
+    }
+    line("");
+  }
+
+  private void reference() {
+    JsonNode sync = find("OkHttpSyncBench.latency", null, null);
+    JsonNode layer = find("LayerBench.sendJoin", null, null);
+    if (sync == null && layer == null) {
+      return;
+    }
+    line("For reference (not targets):");
+    line("");
+    if (sync != null) {
+      line(
+          "- OkHttp's synchronous `Call.execute()` (no thread hand-off at all): p50 "
+              + num(p50(sync))
+              + " µs, mean "
+              + meanErr(sync)
+              + " µs.");
+    }
+    if (layer != null) {
+      JsonNode a = alloc(layer);
+      line(
+          "- The api layer alone, over an engine that answers from memory (`LayerBench`,"
+              + " `send(...).join()`): "
+              + meanErr(layer)
+              + " µs"
+              + (a == null ? "" : ", " + num(median(a)) + " B allocated")
+              + " per request.");
     }
     line("");
   }
@@ -273,7 +303,7 @@ public final class Report {
       String name = n.get("benchmark").asText();
       JsonNode p = n.path("params");
       if (name.endsWith(benchmark)
-          && transport.equals(p.path("transport").asText())
+          && (transport == null || transport.equals(p.path("transport").asText()))
           && (mode == null || mode.equals(p.path("mode").asText()))) {
         return n;
       }

@@ -49,7 +49,7 @@ class SmokeTest {
       assertTrue(score > 0, name + " scored " + score);
     }
     // SmallGetBench and LargeBodyBench: 2 methods x 3 transports x 2 modes; FanOutBench: 2 x 3;
-    // LayerBench: 1
-    assertEquals(12 + 12 + 6 + 1, ran.size(), "benchmarks run: " + ran);
+    // LayerBench and OkHttpSyncBench: 1 each
+    assertEquals(12 + 12 + 6 + 1 + 1, ran.size(), "benchmarks run: " + ran);
   }
 }
