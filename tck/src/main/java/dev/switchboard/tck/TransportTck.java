@@ -149,7 +149,9 @@ public abstract class TransportTck {
 
   @BeforeAll
   final void startKit() {
-    ctx = new TckContext(this::create, this::createWithUserClient, reportDir());
+    Path dir = reportDir().toAbsolutePath();
+    Path work = dir.resolveSibling(dir.getFileName() + "-work"); // certificates, not reports
+    ctx = new TckContext(this::create, this::createWithUserClient, work);
     try (Transport probe = create(TransportConfig.defaults())) {
       if (probe == null) {
         throw new IllegalStateException("create(TransportConfig) returned null");
