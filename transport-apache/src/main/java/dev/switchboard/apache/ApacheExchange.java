@@ -26,6 +26,7 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
@@ -72,6 +73,9 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   private volatile ScheduledFuture<?> connectTimer;
   private volatile boolean sentReported;
   private volatile boolean bodyEnded;
+  private volatile boolean headersReceived;
+  private volatile EndpointDetails reusedConnection;
+  private volatile long receivedBefore;
   private volatile boolean aborted;
   private volatile Future<Void> future;
   private volatile AsyncExecRuntime runtime;
@@ -146,6 +150,11 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
       super.setRequest(request);
       if (phase.compareAndSet(CONNECTING, WRITTEN)) {
         cancelConnectTimer();
+        EndpointDetails connection = getEndpointDetails();
+        if (connection != null && connection.getRequestCount() > 0) {
+          receivedBefore = connection.getReceivedBytesCount();
+          reusedConnection = connection;
+        }
       }
       if (sentWithHead) {
         requestSent();
@@ -183,6 +192,14 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
 
   private boolean written() {
     return phase.get() == WRITTEN;
+  }
+
+  /** Whether this ran on a reused connection that has not sent a byte since the request. */
+  private boolean stale() {
+    EndpointDetails connection = reusedConnection;
+    return connection != null
+        && !headersReceived
+        && connection.getReceivedBytesCount() == receivedBefore;
   }
 
   private void requestSent() {
@@ -248,6 +265,7 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     } catch (IllegalArgumentException e) {
       throw new ProtocolException("unusable response header: " + e.getMessage(), e);
     }
+    headersReceived = true;
     requestSent(); // a response may come before the body was all written
     if (!ended.get()) {
       listener.onResponseHeaders(response.getCode(), headers);
@@ -315,7 +333,7 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   private void fail(Throwable cause) {
     if (ended.compareAndSet(false, true)) {
       cancelConnectTimer();
-      listener.onFailure(Failures.map(cause, exchange, written()));
+      listener.onFailure(Failures.map(cause, exchange, written(), stale()));
     }
   }
 }

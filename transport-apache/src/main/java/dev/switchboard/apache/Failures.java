@@ -5,15 +5,18 @@ import dev.switchboard.ConnectionException;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.Request;
 import dev.switchboard.ResponseTimeoutException;
+import dev.switchboard.StaleConnectionException;
 import dev.switchboard.TlsException;
 import dev.switchboard.TransportException;
 import dev.switchboard.spi.ExchangeRequest;
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.RequestNotExecutedException;
 import org.apache.hc.core5.util.DeadlineTimeoutException;
@@ -38,6 +41,8 @@ import org.apache.hc.core5.util.DeadlineTimeoutException;
  *       <td>{@link MalformedResponseException}</td></tr>
  *   <tr><td>{@code SocketTimeoutException} (TLS handshake, or the socket idle)</td>
  *       <td>{@link ConnectTimeoutException}</td><td>{@link ResponseTimeoutException}</td></tr>
+ *   <tr><td>{@code ConnectionClosedException}, {@code SocketException} on a reused connection
+ *       that sent nothing</td><td>-</td><td>{@link StaleConnectionException}</td></tr>
  *   <tr><td>other {@code IOException} ({@code HttpHostConnectException}, refused, reset,
  *       {@code ConnectionClosedException}, {@code MalformedChunkCodingException}…)</td>
  *       <td>{@link ConnectionException}</td><td>{@link MalformedResponseException}</td></tr>
@@ -48,7 +53,8 @@ import org.apache.hc.core5.util.DeadlineTimeoutException;
 final class Failures {
   private Failures() {}
 
-  static TransportException map(Throwable failure, ExchangeRequest exchange, boolean written) {
+  static TransportException map(
+      Throwable failure, ExchangeRequest exchange, boolean written, boolean stale) {
     Throwable t = failure;
     while ((t instanceof ExecutionException || t instanceof CompletionException)
         && t.getCause() != null) {
@@ -93,6 +99,10 @@ final class Failures {
     }
     if (t instanceof SocketTimeoutException) {
       return new ResponseTimeoutException(exchange.responseTimeout(), request, name, t);
+    }
+    if (stale && (t instanceof ConnectionClosedException || t instanceof SocketException)) {
+      return new StaleConnectionException(
+          "the server closed a reused connection without answering: " + t, request, name, t);
     }
     if (t instanceof IOException || t instanceof HttpException) {
       return new MalformedResponseException(

@@ -13,7 +13,9 @@ import dev.switchboard.HttpVersion;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
+import dev.switchboard.RetryPolicy;
 import dev.switchboard.ServerErrorException;
+import dev.switchboard.StaleConnectionException;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
@@ -181,6 +183,33 @@ class ApacheTransportTest {
 
   private static byte[] ok(String body) {
     return RawServer.ok(body);
+  }
+
+  @Test
+  void aReusedConnectionClosedWithoutAnAnswerIsStale() throws Exception {
+    java.util.Map<Integer, Integer> perConnection = new java.util.concurrent.ConcurrentHashMap<>();
+    // every connection answers its first request and closes on its second, unanswered
+    try (RawServer server =
+            new RawServer(
+                r -> perConnection.merge(r.connection(), 1, Integer::sum) == 1 ? ok("") : null);
+        Transport t = apache();
+        Transport retrying =
+            apache(TransportConfig.builder().interceptor(RetryPolicy.defaults()))) {
+      t.execute(Request.get(server.url("/first")));
+      StaleConnectionException e =
+          assertThrows(
+              StaleConnectionException.class, () -> t.execute(Request.get(server.url("/second"))));
+      assertTrue(e.requestSent());
+      retrying.execute(Request.get(server.url("/first")));
+      assertEquals(200, retrying.execute(Request.get(server.url("/again"))).status());
+    }
+    try (RawServer emptyReply = new RawServer(r -> null);
+        Transport t = apache()) { // a fresh connection: not stale, just malformed
+      MalformedResponseException e =
+          assertThrows(
+              MalformedResponseException.class, () -> t.execute(Request.get(emptyReply.url("/"))));
+      assertFalse(e instanceof StaleConnectionException, e.toString());
+    }
   }
 
   @Test
