@@ -6,11 +6,13 @@ import dev.switchboard.Headers;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.Request;
 import dev.switchboard.ResponseTimeoutException;
+import dev.switchboard.StaleConnectionException;
 import dev.switchboard.TlsException;
 import dev.switchboard.TransportException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -44,6 +46,9 @@ final class OkHttpExchange implements Exchange, Callback {
   private volatile Call call;
   private volatile boolean aborted;
   private volatile boolean connected;
+  private volatile boolean connectStarted;
+  private volatile boolean reused;
+  private volatile boolean responseStarted;
   private volatile boolean writing;
   private volatile boolean written;
   private volatile boolean sentReported;
@@ -189,8 +194,39 @@ final class OkHttpExchange implements Exchange, Callback {
       return new TransportException(
           "the connection failed while the request was being written: " + what, r, name(), true, e);
     }
+    if (reused && !responseStarted && endOfStreamBeforeAnyByte(e)) {
+      return new StaleConnectionException(
+          "the server closed a reused connection before any byte of the response: " + what,
+          r,
+          name(),
+          e);
+    }
     return new MalformedResponseException(
         "no valid response (empty reply, garbage or connection closed): " + what, r, name(), e);
+  }
+
+  /**
+   * Whether OkHttp met the end of the stream before it had read any byte of the response. Its
+   * {@code responseHeadersStart} event comes only once the whole head has been read, so the absence
+   * of that event does not tell that nothing came: a partial or garbled status line fails before it
+   * too. OkHttp's HTTP/1 codec wraps, in "unexpected end of stream on …", the {@link EOFException}
+   * of Okio's {@code readUtf8LineStrict}, whose message says {@code limit=N} with N the bytes it
+   * had buffered for the line: 0 when nothing had come. The line is the status line unless the end
+   * came in {@code HeadersReader.readHeaders}, i.e. after a whole status line.
+   */
+  private static boolean endOfStreamBeforeAnyByte(IOException e) {
+    if (!(e.getCause() instanceof EOFException eof)
+        || eof.getMessage() == null
+        || !eof.getMessage().contains("limit=0 ")) {
+      return false;
+    }
+    for (StackTraceElement frame : eof.getStackTrace()) {
+      if (frame.getMethodName().equals("readHeaders")
+          && frame.getClassName().endsWith("HeadersReader")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ------------------------------------------------------------------ events
@@ -203,6 +239,7 @@ final class OkHttpExchange implements Exchange, Callback {
   private final class Events extends EventListener {
     @Override
     public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
+      connectStarted = true;
       connectWatch.connecting();
     }
 
@@ -213,6 +250,7 @@ final class OkHttpExchange implements Exchange, Callback {
 
     @Override
     public void connectionAcquired(Call call, Connection connection) {
+      reused = !connectStarted; // taken from the pool, not opened for this call
       connected = true;
       connectWatch.stop();
     }
@@ -233,6 +271,11 @@ final class OkHttpExchange implements Exchange, Callback {
     @Override
     public void requestBodyEnd(Call call, long byteCount) {
       requestSent();
+    }
+
+    @Override
+    public void responseHeadersStart(Call call) {
+      responseStarted = true;
     }
 
     @Override

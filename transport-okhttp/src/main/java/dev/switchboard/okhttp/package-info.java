@@ -59,16 +59,28 @@
  * {@link dev.switchboard.ConnectionException}; once the request was being written, a failure before
  * the response ({@code ProtocolException}, "unexpected end of stream", a reset, {@code
  * StreamResetException}) is a {@link dev.switchboard.MalformedResponseException}, and so is one in
- * the middle of the body. The "Canceled" that follows an abort is not reported.
+ * the middle of the body. One case is told apart: when the connection came from the pool ({@code
+ * connectionAcquired} without {@code connectStart} for the call) and the stream ended before any
+ * byte of the response, the failure is a {@link dev.switchboard.StaleConnectionException} (see
+ * below). The "Canceled" that follows an abort is not reported.
  *
  * <h2>Known differences</h2>
  *
  * <ul>
  *   <li>OkHttp normalizes URLs: dot segments are removed from the path ({@code /a/./b/../c} is sent
  *       as {@code /a/c}) and {@code '} in a query is sent as {@code %27}.
- *   <li>Without retries, a request sent on a pooled connection that the server has already closed
- *       fails ({@code MalformedResponseException}, {@code requestSent()} true): OkHttp checks a
- *       pooled connection for a close only for methods other than GET and only after 10 s idle.
+ *   <li><b>Stale pooled connections</b>: OkHttp checks a pooled connection for a close by the
+ *       server only for methods other than GET and only after 10 s idle, so without its retries a
+ *       request is often written on a connection the server has already closed (idle keep-alive
+ *       timeout, restart). That call fails with {@link dev.switchboard.StaleConnectionException}
+ *       ({@code requestSent()} true), which {@link dev.switchboard.RetryPolicy} retries on a new
+ *       connection for idempotent methods (RFC 9112 section 9.3.1); without a {@code RetryPolicy},
+ *       and for methods that are not idempotent (POST, PATCH), the caller sees it. It is reported
+ *       only when the end of stream came before any byte of the response: a partial or garbled
+ *       status line, a reset, or a close on a connection opened for the call stay a {@code
+ *       MalformedResponseException}. "Nothing came" is read from the message of Okio's {@code
+ *       EOFException} ({@code limit=0}), as OkHttp has no event for it ({@code
+ *       responseHeadersStart} comes after the whole head).
  * </ul>
  */
 package dev.switchboard.okhttp;
