@@ -217,6 +217,7 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
    */
   @Override
   public void abort() {
+    ended.set(true); // the api layer has settled the exchange: nothing more is reported
     aborted = true;
     Future<Void> f = future;
     if (f != null) {

@@ -70,8 +70,8 @@ final class Failures {
       return new ConnectTimeoutException(exchange.connectTimeout(), request, name, t);
     }
     if (t instanceof CancellationException || t instanceof IllegalStateException) {
-      // the client is shut down (its pool refuses leases), or never started; our own aborts are
-      // not reported, so this is not one of them
+      // the client is shut down (its pool refuses leases), or never started (what our own aborts
+      // cause is never reported)
       return new TransportException(
           "the Apache client cannot run the exchange; is it closed? (a wrapped client is closed by"
               + " its owner): "
