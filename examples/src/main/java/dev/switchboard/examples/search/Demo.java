@@ -58,6 +58,9 @@ public final class Demo {
    */
   public static void main(String[] args) {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+    if (rounds < 1) {
+      throw new IllegalArgumentException("the number of rounds must be at least 1: " + rounds);
+    }
     List<String> only = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of();
     run(rounds, only, System.out);
   }

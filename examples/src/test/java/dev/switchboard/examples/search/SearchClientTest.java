@@ -23,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.HashMap;
@@ -89,6 +90,13 @@ class SearchClientTest {
 
   private static SearchClient client(String transport) {
     return new SearchClient(transports.get(transport), node.uri());
+  }
+
+  /** A port on 127.0.0.1 that was free a moment ago and where nothing listens. */
+  private static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
   }
 
   /** An index name of its own for each test and transport, so tests never interfere. */
@@ -299,12 +307,8 @@ class SearchClientTest {
   @ParameterizedTest
   @MethodSource("transports")
   void closedPortIsAConnectionException(String transport) throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-      port = s.getLocalPort();
-    }
     SearchClient client =
-        new SearchClient(transports.get(transport), URI.create("http://127.0.0.1:" + port));
+        new SearchClient(transports.get(transport), URI.create("http://127.0.0.1:" + closedPort()));
     ConnectionException e =
         assertThrows(ConnectionException.class, () -> SearchClient.await(client.health()));
     assertFalse(e.requestSent());
