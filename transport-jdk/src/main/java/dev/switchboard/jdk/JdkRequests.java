@@ -50,7 +50,8 @@ final class JdkRequests {
               + e.getMessage()
               + "); use the apache or okhttp transport",
           request,
-          JdkEngine.NAME);
+          JdkEngine.NAME,
+          e);
     }
     return b.build();
   }
@@ -80,7 +81,7 @@ final class JdkRequests {
         try {
           b.header(name, value);
         } catch (IllegalArgumentException e) {
-          throw refused(request, name, e.getMessage());
+          throw refused(request, name, e.getMessage(), e);
         }
     }
   }
@@ -90,6 +91,11 @@ final class JdkRequests {
   }
 
   private static UnsupportedFeatureException refused(Request request, String name, String why) {
+    return refused(request, name, why, null);
+  }
+
+  private static UnsupportedFeatureException refused(
+      Request request, String name, String why, Throwable jdkRefusal) {
     return new UnsupportedFeatureException(
         "the JDK HttpClient does not let callers set the '"
             + name
@@ -97,6 +103,7 @@ final class JdkRequests {
             + why
             + "); remove it from the request, or use the apache or okhttp transport",
         request,
-        JdkEngine.NAME);
+        JdkEngine.NAME,
+        jdkRefusal);
   }
 }
