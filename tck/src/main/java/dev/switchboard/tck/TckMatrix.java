@@ -153,6 +153,24 @@ public final class TckMatrix {
     }
   }
 
+  /**
+   * Prints the matrix of the reports in a directory: {@code TckMatrix [dir] [text|markdown|json]},
+   * by default {@code target/switchboard-tck} as Markdown.
+   *
+   * @param args the directory and the format, both optional
+   */
+  public static void main(String[] args) {
+    Path dir = Path.of(args.length > 0 ? args[0] : "target/switchboard-tck");
+    String format = args.length > 1 ? args[1] : "markdown";
+    TckMatrix m = fromDirectory(dir);
+    System.out.println(
+        switch (format) {
+          case "text" -> m.toText();
+          case "json" -> m.toJson();
+          default -> m.toMarkdown();
+        });
+  }
+
   /** Writes {@link #toMarkdown()} to {@code file}. */
   public Path writeMarkdown(Path file) {
     try {

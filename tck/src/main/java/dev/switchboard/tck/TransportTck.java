@@ -37,8 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * reported as {@link CheckStatus#ALTERNATIVE_VERIFIED}.
  *
  * <p>When the class has run, the results are written to {@code
- * target/switchboard-tck/<transport>.json} ({@link TckReport}); {@link TckMatrix} renders all
- * reports found. JUnit configuration parameters (or system properties of the same name):
+ * target/switchboard-tck/<transport>.json} ({@link TckReport}), and {@code matrix.md} beside it is
+ * rewritten from every report in that directory ({@link TckMatrix}). JUnit configuration parameters
+ * (or system properties of the same name):
  *
  * <ul>
  *   <li>{@value #REPORT_DIR}: the directory of the report (default {@code target/switchboard-tck});
@@ -130,7 +131,9 @@ public abstract class TransportTck {
     if (parameter(REPORT).map("false"::equalsIgnoreCase).orElse(false)) {
       return;
     }
-    reportFor().write(reportDir());
+    Path dir = reportDir();
+    reportFor().write(dir);
+    TckMatrix.fromDirectory(dir).writeMarkdown(dir.resolve("matrix.md"));
   }
 
   final TckReport reportFor() {
