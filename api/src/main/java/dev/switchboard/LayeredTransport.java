@@ -8,16 +8,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -139,85 +135,6 @@ final class LayeredTransport implements Transport {
   }
 
   @Override
-  public Response execute(Request request) {
-    if (isTransportThread()) {
-      throw new IllegalStateException(
-          "execute() was called on a thread of the '"
-              + name
-              + "' transport ("
-              + Thread.currentThread().getName()
-              + "); blocking here could deadlock: compose on send(...) instead");
-    }
-    CompletableFuture<Response> f = send(request);
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof TransportException te) {
-        throw te;
-      }
-      if (cause instanceof CancellationException ce) {
-        throw ce;
-      }
-      throw normalize(cause, request);
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new TransportException(
-          "interrupted while waiting for the response; the exchange was aborted",
-          request,
-          name,
-          true,
-          e);
-    }
-  }
-
-  @Override
-  public CompletableFuture<List<Response>> sendAll(List<Request> requests) {
-    List<CompletableFuture<Response>> futures = new ArrayList<>(requests.size());
-    for (Request r : requests) {
-      futures.add(send(r));
-    }
-    CompletableFuture<List<Response>> all = new CompletableFuture<>();
-    for (CompletableFuture<Response> f : futures) {
-      f.whenComplete(
-          (r, e) -> {
-            if (e != null && all.completeExceptionally(unwrap(e))) {
-              futures.forEach(other -> other.cancel(true));
-            }
-          });
-    }
-    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
-        .thenRun(
-            () -> {
-              List<Response> out = new ArrayList<>(futures.size());
-              futures.forEach(f -> out.add(f.join()));
-              all.complete(List.copyOf(out));
-            });
-    all.whenComplete(
-        (r, e) -> {
-          if (all.isCancelled()) {
-            futures.forEach(f -> f.cancel(true));
-          }
-        });
-    return all;
-  }
-
-  @Override
-  public CompletableFuture<List<Outcome>> sendAllSettled(List<Request> requests) {
-    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(requests.size());
-    for (Request r : requests) {
-      outcomes.add(
-          send(r)
-              .handle(
-                  (resp, e) ->
-                      e == null ? Outcome.success(r, resp) : Outcome.failure(r, unwrap(e))));
-    }
-    return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0]))
-        .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
-  }
-
-  @Override
   public void close() {
     if (closed) {
       return;
@@ -288,7 +205,7 @@ final class LayeredTransport implements Transport {
   // ---------------------------------------------------------------- errors
 
   private TransportException normalize(Throwable e, Request request) {
-    Throwable t = unwrap(e);
+    Throwable t = Calls.unwrap(e);
     if (t instanceof TransportException te) {
       return te;
     }
@@ -297,15 +214,6 @@ final class LayeredTransport implements Transport {
     }
     return new TransportException(
         "an interceptor failed: " + t, request, name, true, t); // only user code gets here
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   // ---------------------------------------------------------------- one call
@@ -754,9 +662,5 @@ final class LayeredTransport implements Transport {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  static String describe(int[] statuses) {
-    return Arrays.toString(statuses);
   }
 }

@@ -27,6 +27,14 @@ import java.util.concurrent.CompletableFuture;
  *
  * Cancelling a future returned by {@link #send} aborts the exchange (its connection is closed) and
  * the future completes with {@link CancellationException}.
+ *
+ * <h2>Implementing it</h2>
+ *
+ * Transport modules never implement this interface: they provide an engine ({@link
+ * dev.switchboard.spi.TransportEngine}) and Switchboard wraps it. A decorator (a cluster, a cache)
+ * implements {@link #send}, {@link #name}, {@link #capabilities}, {@link #close} and, when it runs
+ * callbacks of its own, {@link #isTransportThread}; {@link #execute}, {@link #sendAll} and {@link
+ * #sendAllSettled} are built on those with exactly the semantics stated here.
  */
 public interface Transport extends AutoCloseable {
   /**
@@ -43,20 +51,26 @@ public interface Transport extends AutoCloseable {
    * @throws IllegalStateException at once when called on one of this transport's I/O or callback
    *     threads, where waiting could deadlock; compose on {@link #send} there instead
    */
-  Response execute(Request request);
+  default Response execute(Request request) {
+    return Calls.execute(this, request);
+  }
 
   /**
    * Sends every request at once. The future completes with the responses in request order, or with
    * the first failure, at which point the requests still in flight are cancelled. Cancelling the
    * returned future cancels them all.
    */
-  CompletableFuture<List<Response>> sendAll(List<Request> requests);
+  default CompletableFuture<List<Response>> sendAll(List<Request> requests) {
+    return Calls.sendAll(this, requests);
+  }
 
   /**
    * Sends every request at once and completes when all have finished, with each {@link Outcome} in
    * request order; a failure cancels nothing.
    */
-  CompletableFuture<List<Outcome>> sendAllSettled(List<Request> requests);
+  default CompletableFuture<List<Outcome>> sendAllSettled(List<Request> requests) {
+    return Calls.sendAllSettled(this, requests);
+  }
 
   /**
    * Whether the current thread is one of this transport's I/O or callback threads, where {@link

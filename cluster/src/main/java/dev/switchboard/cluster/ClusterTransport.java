@@ -1,7 +1,6 @@
 package dev.switchboard.cluster;
 
 import dev.switchboard.Capability;
-import dev.switchboard.Outcome;
 import dev.switchboard.Request;
 import dev.switchboard.RequestTimeoutException;
 import dev.switchboard.Response;
@@ -15,7 +14,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -187,108 +185,13 @@ public final class ClusterTransport implements Transport {
     return call.result;
   }
 
-  @Override
-  public Response execute(Request request) {
-    if (completing.get() != null || innerOwnsThisThread()) {
-      throw new IllegalStateException(
-          "execute() was called on a thread of the '"
-              + name()
-              + "' transport under this cluster ("
-              + Thread.currentThread().getName()
-              + "); blocking here could deadlock: compose on send(...) instead");
-    }
-    CompletableFuture<Response> f = send(request);
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      Throwable cause = unwrap(e);
-      if (cause instanceof TransportException te) {
-        throw te;
-      }
-      if (cause instanceof CancellationException ce) {
-        throw ce;
-      }
-      throw new TransportException("the call failed: " + cause, request, name(), true, cause);
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new TransportException(
-          "interrupted while waiting for the response; the exchange was aborted",
-          request,
-          name(),
-          true,
-          e);
-    }
-  }
-
   /**
-   * Whether the current thread belongs to the inner transport. {@link Transport} has no query for
-   * that; its {@code execute} is the one public signal: a conforming transport checks its threads
-   * first and throws {@link IllegalStateException}, and otherwise refuses a {@code null} request as
-   * a failure, without any I/O.
+   * Whether the current thread is one of the cluster's own completion threads or one of the inner
+   * transport's, where {@link #execute} refuses to block.
    */
-  private boolean innerOwnsThisThread() {
-    try {
-      inner.execute(null);
-    } catch (IllegalStateException e) {
-      return true;
-    } catch (RuntimeException expected) {
-      // the null request was refused: not a transport thread
-    }
-    return false;
-  }
-
   @Override
-  public CompletableFuture<List<Response>> sendAll(List<Request> requests) {
-    if (requests == null) {
-      return CompletableFuture.failedFuture(
-          new TransportException("requests is null", null, name(), false, null));
-    }
-    List<CompletableFuture<Response>> futures = new ArrayList<>(requests.size());
-    for (Request r : requests) {
-      futures.add(send(r));
-    }
-    CompletableFuture<List<Response>> all = new CompletableFuture<>();
-    for (CompletableFuture<Response> f : futures) {
-      f.whenComplete(
-          (r, e) -> {
-            if (e != null && all.completeExceptionally(unwrap(e))) {
-              futures.forEach(other -> other.cancel(true));
-            }
-          });
-    }
-    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
-        .thenRun(
-            () -> {
-              List<Response> out = new ArrayList<>(futures.size());
-              futures.forEach(f -> out.add(f.join()));
-              all.complete(List.copyOf(out));
-            });
-    all.whenComplete(
-        (r, e) -> {
-          if (all.isCancelled()) {
-            futures.forEach(f -> f.cancel(true));
-          }
-        });
-    return all;
-  }
-
-  @Override
-  public CompletableFuture<List<Outcome>> sendAllSettled(List<Request> requests) {
-    if (requests == null) {
-      return CompletableFuture.failedFuture(
-          new TransportException("requests is null", null, name(), false, null));
-    }
-    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(requests.size());
-    for (Request r : requests) {
-      outcomes.add(
-          send(r)
-              .handle(
-                  (resp, e) ->
-                      e == null ? Outcome.success(r, resp) : Outcome.failure(r, unwrap(e))));
-    }
-    return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0]))
-        .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
+  public boolean isTransportThread() {
+    return completing.get() != null || inner.isTransportThread();
   }
 
   /** The inner transport's name ({@code jdk}, {@code apache}, {@code okhttp}…). */

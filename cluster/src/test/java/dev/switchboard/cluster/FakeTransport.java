@@ -4,7 +4,6 @@ import dev.switchboard.Capability;
 import dev.switchboard.ConnectTimeoutException;
 import dev.switchboard.ConnectionException;
 import dev.switchboard.HttpStatusException;
-import dev.switchboard.Outcome;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.Transport;
@@ -143,21 +142,8 @@ final class FakeTransport implements Transport {
   }
 
   @Override
-  public Response execute(Request request) {
-    if (ownThread.get() != null) {
-      throw new IllegalStateException("on a fake transport thread");
-    }
-    return send(request).join();
-  }
-
-  @Override
-  public CompletableFuture<List<Response>> sendAll(List<Request> requests) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public CompletableFuture<List<Outcome>> sendAllSettled(List<Request> requests) {
-    throw new UnsupportedOperationException();
+  public boolean isTransportThread() {
+    return ownThread.get() != null;
   }
 
   @Override
