@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(
     value = 1,
     jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 4, time = 2)
-@Measurement(iterations = 6, time = 2)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 8, time = 2)
 public class SmallGetBench {
   static final int IN_FLIGHT = 64;
 
