@@ -101,6 +101,9 @@ export BENCH_SERVER="http://127.0.0.1:$PORT"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt"
+if awk '{exit !($1 > 1.5)}' /proc/loadavg; then
+  echo "warning: load average $(cut -d' ' -f1 /proc/loadavg) > 1.5: something else is running, the numbers will be polluted"
+fi
 
 # ---- 3. the ceiling: wrk against the same server
 run_wrk() { # name, connections, path
