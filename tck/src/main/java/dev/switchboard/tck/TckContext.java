@@ -33,6 +33,9 @@ final class TckContext {
   /** The longest any single wait in a check may take before it counts as a hang. */
   static final Duration HANG = Duration.ofSeconds(15);
 
+  /** The longest the kit waits for one thing to close after a check. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
   static final String STATUS_ENTRY = "switchboard.tck.status";
   static final String MESSAGE_ENTRY = "switchboard.tck.message";
 
@@ -138,16 +141,36 @@ final class TckContext {
       if (c == null) {
         break;
       }
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // a check's leftovers must not fail the next one
-      }
+      closeBounded(c);
     }
     if (wireMock != null) {
       wireMock.resetAll();
     }
     current = null;
+  }
+
+  /**
+   * Closes {@code c}, but waits at most {@link #CLOSE_WAIT} for it: a broken transport whose
+   * close() blocks must not hold up the servers behind it or the next check.
+   */
+  private static void closeBounded(AutoCloseable c) {
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                c.close();
+              } catch (Exception ignored) {
+                // a check's leftovers must not fail the next one
+              }
+            },
+            "tck-close");
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(CLOSE_WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   void shutdown() {

@@ -6,16 +6,24 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.switchboard.tck.TransportTck;
 import dev.switchboard.tck.selftest.BrokenTransports.Breakage;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.PostDiscoveryFilter;
@@ -27,6 +35,11 @@ import org.junit.platform.testkit.engine.Event;
  * Proof that the kit bites: each broken transport fails exactly the checks about its bug, and
  * passes every other check of the areas those checks are in. Set the system property {@code
  * switchboard.selftest.only} to a comma-separated list of breakages to run only those.
+ *
+ * <p>Most of a run is spent waiting (for timeouts, slow servers, hangs to be called hangs), so the
+ * breakages run {@value #DEFAULT_PARALLEL} at a time (system property {@code
+ * switchboard.selftest.parallel}; 1 runs them one after the other). Those whose areas include
+ * {@code lifecycle} run alone, before the others: its thread census sees the whole JVM.
  */
 class KitBitesTest {
   /** The checks each breakage must fail; the kit runs the areas these are in. */
@@ -267,9 +280,104 @@ class KitBitesTest {
     expect(Breakage.HOST_WITHOUT_PORT, "urls-headers.host-carries-port");
   }
 
+  static final int DEFAULT_PARALLEL = 3;
+
+  private static final Map<Breakage, CompletableFuture<Map<String, String>>> RESULTS =
+      new ConcurrentHashMap<>();
+
+  /** How long each breakage's run of the kit took, in milliseconds. */
+  private static final Map<Breakage, Long> MILLIS = new ConcurrentHashMap<>();
+
+  private static ExecutorService pool;
+
   @AfterAll
   static void release() {
+    synchronized (KitBitesTest.class) {
+      if (pool != null) {
+        pool.shutdownNow();
+        pool = null;
+      }
+    }
     BrokenTransports.releaseLeaks();
+    StringBuilder times = new StringBuilder("KitBitesTest: seconds per breakage, slowest first:");
+    MILLIS.entrySet().stream()
+        .sorted(Map.Entry.<Breakage, Long>comparingByValue().reversed())
+        .forEach(
+            e ->
+                times.append(
+                    String.format("%n  %6.1f  %s", e.getValue() / 1000.0, e.getKey().name())));
+    System.out.println(times);
+  }
+
+  static Set<String> areas(Breakage b) {
+    return EXPECTED.get(b).stream()
+        .map(id -> id.substring(0, id.indexOf('.')))
+        .collect(Collectors.toSet());
+  }
+
+  /** Whether {@code b} must run with nothing else running. */
+  static boolean alone(Breakage b) {
+    return areas(b).contains("lifecycle");
+  }
+
+  /** The breakages in the order they are reported: those that run alone first. */
+  static Stream<Breakage> breakages() {
+    return Stream.concat(
+        Arrays.stream(Breakage.values()).filter(b -> !EXPECTED.containsKey(b) || alone(b)),
+        Arrays.stream(Breakage.values()).filter(b -> EXPECTED.containsKey(b) && !alone(b)));
+  }
+
+  private static Map<String, String> timed(Breakage b) {
+    long start = System.nanoTime();
+    try {
+      return run(b, areas(b));
+    } finally {
+      MILLIS.put(b, (System.nanoTime() - start) / 1_000_000);
+    }
+  }
+
+  /** Starts every selected breakage that need not run alone, the slowest areas first. */
+  private static synchronized void startTheRest() {
+    if (pool != null) {
+      return;
+    }
+    int parallel =
+        Math.max(1, Integer.getInteger("switchboard.selftest.parallel", DEFAULT_PARALLEL));
+    AtomicInteger n = new AtomicInteger();
+    pool =
+        Executors.newFixedThreadPool(
+            parallel,
+            r -> {
+              Thread t = new Thread(r, "kit-bites-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    Comparator<Breakage> slowestFirst =
+        Comparator.comparingInt(
+                (Breakage b) ->
+                    (areas(b).contains("timeouts") ? 2 : 0)
+                        + (areas(b).contains("concurrency") ? 1 : 0))
+            .reversed();
+    ExecutorService p = pool;
+    Arrays.stream(Breakage.values())
+        .filter(b -> EXPECTED.containsKey(b) && selected(b) && !alone(b))
+        .sorted(slowestFirst)
+        .forEach(b -> RESULTS.put(b, CompletableFuture.supplyAsync(() -> timed(b), p)));
+  }
+
+  /** The kit's results for {@code b}, run alone or taken from the ones running in parallel. */
+  private static Map<String, String> results(Breakage b) throws Exception {
+    if (alone(b)) {
+      synchronized (KitBitesTest.class) {
+        // only when the order of breakages() was not kept: let the others finish first
+        CompletableFuture.allOf(RESULTS.values().toArray(CompletableFuture[]::new))
+            .handle((v, e) -> null)
+            .get(30, TimeUnit.MINUTES);
+        return timed(b);
+      }
+    }
+    startTheRest();
+    return RESULTS.get(b).get(30, TimeUnit.MINUTES);
   }
 
   static boolean selected(Breakage b) {
@@ -315,14 +423,13 @@ class KitBitesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(Breakage.class)
-  void kitFailsExactlyTheMatchingChecks(Breakage b, TestReporter reporter) {
+  @MethodSource("breakages")
+  void kitFailsExactlyTheMatchingChecks(Breakage b, TestReporter reporter) throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(selected(b), "not selected");
     Set<String> expected = EXPECTED.get(b);
     org.junit.jupiter.api.Assertions.assertNotNull(expected, "no expectation for " + b);
-    Set<String> areas =
-        expected.stream().map(id -> id.substring(0, id.indexOf('.'))).collect(Collectors.toSet());
-    Map<String, String> results = run(b, areas);
+    Set<String> areas = areas(b);
+    Map<String, String> results = results(b);
     Set<String> failed =
         results.entrySet().stream()
             .filter(
@@ -331,7 +438,7 @@ class KitBitesTest {
             .collect(Collectors.toCollection(TreeSet::new));
     StringBuilder details = new StringBuilder();
     results.forEach((k, v) -> details.append("\n  ").append(k).append(" -> ").append(v));
-    reporter.publishEntry(b.name(), "failed " + failed);
+    reporter.publishEntry(b.name(), "failed " + failed + " in " + MILLIS.get(b) + " ms");
     String may = MAY_ALSO_FAIL.get(b);
     if (may != null) {
       failed.removeIf(id -> id.startsWith(may) && !expected.contains(id));
