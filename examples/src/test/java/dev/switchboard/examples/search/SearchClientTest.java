@@ -18,6 +18,8 @@ import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
 import dev.switchboard.Transports;
+import dev.switchboard.cluster.ClusterTransport;
+import dev.switchboard.cluster.NodeState;
 import dev.switchboard.spi.TransportProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -354,6 +356,41 @@ class SearchClientTest {
    * Runs last: stops the shared node. A node that answered and then stopped gives a {@link
    * ConnectionException} on every transport.
    */
+  @ParameterizedTest
+  @MethodSource("transports")
+  void throughAClusterWhoseFirstNodeIsDown(String transport) throws IOException {
+    String dead = "http://127.0.0.1:" + closedPort();
+    try (ClusterTransport cluster =
+        ClusterTransport.builder(transports.get(transport))
+            .nodes(dead, node.uri().toString())
+            .closeTransport(false) // the class's transport, shared
+            .build()) {
+      SearchClient client = new SearchClient(cluster); // relative URIs, resolved per node
+
+      // the first call tries the dead node (nothing sent), fails over to the live one
+      assertEquals("green", SearchClient.await(client.health()).status());
+      List<Object> results =
+          client.concurrent(
+              () -> client.getMapping(BOOKS),
+              client::health,
+              () -> client.search(BOOKS, Map.of("match", Map.of("title", "java"))));
+      assertEquals("text", ((IndexMapping) results.get(0)).fieldTypes().get("title"));
+      assertEquals(2, ((SearchResult) results.get(2)).total());
+
+      // a server error is not a dead node: it ends the call, typed as usual
+      NotFoundException e =
+          assertThrows(
+              NotFoundException.class, () -> SearchClient.await(client.get("no-such-index", "1")));
+      assertEquals("index_not_found_exception", ServerError.typeOf(e).orElseThrow());
+
+      List<NodeState> nodes = cluster.nodes();
+      assertFalse(nodes.get(0).live(), nodes.toString());
+      assertTrue(nodes.get(0).consecutiveFailures() >= 1, nodes.toString());
+      assertTrue(nodes.get(1).live(), nodes.toString());
+      assertEquals(0, nodes.get(1).consecutiveFailures(), nodes.toString());
+    }
+  }
+
   @Test
   @Order(Integer.MAX_VALUE)
   void aStoppedNodeIsAConnectionException() throws InterruptedException {
