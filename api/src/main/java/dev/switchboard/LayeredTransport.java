@@ -148,7 +148,23 @@ final class LayeredTransport implements Transport {
     } finally {
       if (ownedCallbacks != null) {
         ownedCallbacks.shutdown();
+        awaitCallbacks();
       }
+    }
+  }
+
+  /**
+   * Lets the owned callback threads finish what they were completing, so none is left when close()
+   * returns; bounded, and skipped on a callback thread itself (it would wait for its own end).
+   */
+  private void awaitCallbacks() {
+    if (onCallbackThread.get() != null) {
+      return;
+    }
+    try {
+      ownedCallbacks.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -578,6 +578,30 @@ class LayeredTransportTest {
   }
 
   @Test
+  void noCallbackThreadIsLeftWhenCloseReturns() {
+    Transport t = transport();
+    for (int i = 0; i < 20; i++) {
+      t.sendAll(List.of(Request.get(BASE), Request.get(BASE), Request.get(BASE))).join();
+    }
+    t.close();
+    List<String> left =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(Thread::isAlive)
+            .map(Thread::getName)
+            .filter(n -> n.startsWith("switchboard-fake-callback-"))
+            .toList();
+    assertEquals(List.of(), left);
+  }
+
+  @Test
+  void closeOnACallbackThreadDoesNotWaitForItself() {
+    Transport t = transport();
+    long start = System.nanoTime();
+    t.send(Request.get(BASE)).thenRun(t::close).join();
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 900);
+  }
+
+  @Test
   void aRelativeUriIsRefusedWithAClearMessage() {
     TransportException e =
         assertInstanceOf(
