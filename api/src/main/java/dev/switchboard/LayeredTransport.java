@@ -42,6 +42,7 @@ final class LayeredTransport implements Transport {
   private final Executor callbacks;
   private final ExecutorService ownedCallbacks;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
   private final ThreadLocal<Boolean> onCallbackThread = new ThreadLocal<>();
   private final ThreadLocal<Boolean> onIoThread = new ThreadLocal<>();
   private final ThreadLocal<Boolean> inApiCode = new ThreadLocal<>();
@@ -69,9 +70,18 @@ final class LayeredTransport implements Transport {
               TimeUnit.SECONDS,
               new SynchronousQueue<>(),
               r -> {
+                Runnable tracked =
+                    () -> {
+                      try {
+                        r.run();
+                      } finally {
+                        callbackThreads.remove(Thread.currentThread());
+                      }
+                    };
                 Thread t =
-                    new Thread(r, "switchboard-" + name + "-callback-" + n.incrementAndGet());
+                    new Thread(tracked, "switchboard-" + name + "-callback-" + n.incrementAndGet());
                 t.setDaemon(true);
+                callbackThreads.add(t);
                 return t;
               });
       this.callbacks = pool;
@@ -161,8 +171,15 @@ final class LayeredTransport implements Transport {
     if (onCallbackThread.get() != null) {
       return;
     }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     try {
       ownedCallbacks.awaitTermination(1, TimeUnit.SECONDS);
+      for (Thread t : List.copyOf(callbackThreads)) { // terminated: only their last steps are left
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+          t.join(left);
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
