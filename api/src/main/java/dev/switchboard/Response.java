@@ -52,6 +52,14 @@ public final class Response {
     return status;
   }
 
+  /**
+   * The reason phrase of {@link #status()} as RFC 9110 registers it ("Not Found"), or an empty
+   * string for a status it does not list. Switchboard does not keep the phrase the server sent.
+   */
+  public String reasonPhrase() {
+    return Statuses.phrase(status);
+  }
+
   /** The headers (without Content-Encoding once the body was decoded). */
   public Headers headers() {
     return headers;

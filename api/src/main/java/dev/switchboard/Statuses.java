@@ -1,11 +1,29 @@
 package dev.switchboard;
 
-/** Reason phrases for the statuses people see most. */
+/** Reason phrases of RFC 9110 for the statuses people see; one list for messages and printing. */
 final class Statuses {
   private Statuses() {}
 
-  static String reason(int status) {
+  /** The registered reason phrase, or an empty string for a status not listed here. */
+  static String phrase(int status) {
     return switch (status) {
+      case 100 -> "Continue";
+      case 101 -> "Switching Protocols";
+      case 200 -> "OK";
+      case 201 -> "Created";
+      case 202 -> "Accepted";
+      case 203 -> "Non-Authoritative Information";
+      case 204 -> "No Content";
+      case 205 -> "Reset Content";
+      case 206 -> "Partial Content";
+      case 207 -> "Multi-Status";
+      case 300 -> "Multiple Choices";
+      case 301 -> "Moved Permanently";
+      case 302 -> "Found";
+      case 303 -> "See Other";
+      case 304 -> "Not Modified";
+      case 307 -> "Temporary Redirect";
+      case 308 -> "Permanent Redirect";
       case 400 -> "Bad Request";
       case 401 -> "Unauthorized";
       case 403 -> "Forbidden";
@@ -23,7 +41,16 @@ final class Statuses {
       case 502 -> "Bad Gateway";
       case 503 -> "Service Unavailable";
       case 504 -> "Gateway Timeout";
-      default -> status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "";
+      default -> "";
     };
+  }
+
+  /** The phrase, or "Client Error"/"Server Error" for unlisted 4xx/5xx: for exception messages. */
+  static String reason(int status) {
+    String phrase = phrase(status);
+    if (!phrase.isEmpty()) {
+      return phrase;
+    }
+    return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "";
   }
 }

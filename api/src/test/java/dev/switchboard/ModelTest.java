@@ -171,6 +171,8 @@ class ModelTest {
           assertTrue(e.requestSent());
           assertTrue(e.getMessage().startsWith("HTTP " + status), e.getMessage());
         });
+    assertEquals("Not Found", Response.builder(r, 404).build().reasonPhrase());
+    assertEquals("", Response.builder(r, 299).build().reasonPhrase());
     Response tooMany =
         Response.builder(r, 429).headers(Headers.of("Retry-After", "3")).transport("t").build();
     assertEquals(

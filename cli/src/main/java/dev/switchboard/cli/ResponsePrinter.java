@@ -32,7 +32,7 @@ final class ResponsePrinter {
   }
 
   static String statusLine(Response response) {
-    String reason = Reasons.of(response.status());
+    String reason = response.reasonPhrase();
     return response.status() + (reason.isEmpty() ? "" : " " + reason);
   }
 
