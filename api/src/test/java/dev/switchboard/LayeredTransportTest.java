@@ -386,10 +386,15 @@ class LayeredTransportTest {
   @Test
   void futuresCompleteOnTheCallbackExecutorNeverOnTheIoThread() {
     AtomicReference<String> thread = new AtomicReference<>();
-    transport()
-        .send(Request.get(BASE))
-        .thenRun(() -> thread.set(Thread.currentThread().getName()))
-        .join();
+    // The gate holds the engine's answer until the continuation is attached: without it, a fast
+    // completion would run the continuation on the caller's thread and prove nothing.
+    engine.gate = new CountDownLatch(1);
+    CompletableFuture<Void> done =
+        transport()
+            .send(Request.get(BASE))
+            .thenRun(() -> thread.set(Thread.currentThread().getName()));
+    engine.gate.countDown();
+    done.join();
     assertTrue(thread.get().startsWith("switchboard-fake-callback-"), thread.get());
   }
 
