@@ -89,7 +89,7 @@ final class RawServer implements AutoCloseable {
   private final Thread acceptor;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
-  private final AtomicInteger maxOpen = new AtomicInteger();
+  private final List<Lifetime> lifetimes = new CopyOnWriteArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicInteger closedByClient = new AtomicInteger();
@@ -138,8 +138,69 @@ final class RawServer implements AutoCloseable {
     return open.get();
   }
 
+  /**
+   * The most connections that were open at once, counted at each accept. A connection the client
+   * closed while it was idle, and whose close the server saw within {@link #CLOSE_SEEN_WITHIN} of
+   * the accept, is not counted at that accept: the client may well have closed it before it opened
+   * the new one (a pool trading an idle connection of one host for a new one to another), and the
+   * server's reader thread simply had not run yet. A connection with a request in flight, or still
+   * open after that window, is always counted.
+   */
   int maxOpenConnections() {
-    return maxOpen.get();
+    List<Lifetime> all = List.copyOf(lifetimes);
+    int max = 0;
+    for (Lifetime accepted : all) {
+      long t = accepted.openedAt;
+      int count = 0;
+      for (Lifetime other : all) {
+        if (other == accepted || (other.openedAt <= t && other.openAt(t))) {
+          count++;
+        }
+      }
+      max = Math.max(max, count);
+    }
+    return max;
+  }
+
+  /** How late a client's close of an idle connection may be seen and still count as earlier. */
+  static final Duration CLOSE_SEEN_WITHIN = Duration.ofSeconds(1);
+
+  /** When one connection was open, busy, and how it ended, as the server saw it. */
+  private static final class Lifetime {
+    final long openedAt = System.nanoTime();
+    private final List<long[]> busy = new ArrayList<>();
+    private long closedAt = Long.MAX_VALUE;
+    private boolean closedByPeer;
+
+    synchronized long[] startRequest() {
+      long[] interval = {System.nanoTime(), Long.MAX_VALUE};
+      busy.add(interval);
+      return interval;
+    }
+
+    synchronized void endRequest(long[] interval) {
+      interval[1] = System.nanoTime();
+    }
+
+    synchronized void closedByPeer() {
+      closedByPeer = true;
+    }
+
+    synchronized void ended() {
+      closedAt = Math.min(closedAt, System.nanoTime());
+    }
+
+    synchronized boolean openAt(long t) {
+      if (closedAt <= t) {
+        return false;
+      }
+      for (long[] b : busy) {
+        if (b[0] <= t && t <= b[1]) {
+          return true;
+        }
+      }
+      return !(closedByPeer && closedAt - t <= CLOSE_SEEN_WITHIN.toNanos());
+    }
   }
 
   int maxInFlight() {
@@ -221,19 +282,20 @@ final class RawServer implements AutoCloseable {
       }
       int id = connections.incrementAndGet();
       sockets.add(s);
-      int now = open.incrementAndGet();
-      maxOpen.accumulateAndGet(now, Math::max);
-      Thread t = new Thread(() -> serve(s, id), "tck-raw-server-" + port() + "-conn-" + id);
+      open.incrementAndGet();
+      Lifetime life = new Lifetime();
+      lifetimes.add(life);
+      Thread t = new Thread(() -> serve(s, id, life), "tck-raw-server-" + port() + "-conn-" + id);
       t.setDaemon(true);
       t.start();
     }
   }
 
-  private void serve(Socket socket, int id) {
+  private void serve(Socket socket, int id, Lifetime life) {
     Conn conn = null;
     try {
       socket.setTcpNoDelay(true);
-      conn = new Conn(socket);
+      conn = new Conn(socket, life);
       int index = 0;
       while (!closed && !conn.closedHere) {
         RawRequest req = readRequest(conn.in, id, index++);
@@ -244,9 +306,11 @@ final class RawServer implements AutoCloseable {
         requests.add(req);
         int flying = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(flying, Math::max);
+        long[] busy = life.startRequest();
         try {
           handler.handle(req, conn);
         } finally {
+          life.endRequest(busy);
           inFlight.decrementAndGet();
         }
         conn.out.flush();
@@ -267,6 +331,7 @@ final class RawServer implements AutoCloseable {
         // closing
       }
       sockets.remove(socket);
+      life.ended();
       open.decrementAndGet();
     }
   }
@@ -359,9 +424,11 @@ final class RawServer implements AutoCloseable {
     final OutputStream out;
     volatile boolean closedHere;
     private boolean peerCounted;
+    private final Lifetime life;
 
-    Conn(Socket socket) throws IOException {
+    Conn(Socket socket, Lifetime life) throws IOException {
       this.socket = socket;
+      this.life = life;
       this.in = new BufferedInputStream(socket.getInputStream());
       OutputStream raw = socket.getOutputStream();
       this.out =
@@ -386,6 +453,8 @@ final class RawServer implements AutoCloseable {
     }
 
     synchronized void peerClosed() {
+      life.closedByPeer();
+      life.ended();
       if (!peerCounted && !closedHere) {
         peerCounted = true;
         closedByClient.incrementAndGet();
