@@ -16,6 +16,12 @@ final class Calls {
   private Calls() {}
 
   static Response execute(Transport transport, Request request) {
+    refuseOnTransportThread(transport);
+    return await(transport, request, transport.send(request), null);
+  }
+
+  /** Refuses a blocking call on one of the transport's own threads, where it could deadlock. */
+  static void refuseOnTransportThread(Transport transport) {
     if (transport.isTransportThread()) {
       throw new IllegalStateException(
           "execute() was called on a thread of the '"
@@ -24,8 +30,18 @@ final class Calls {
               + Thread.currentThread().getName()
               + "); blocking here could deadlock: compose on send(...) instead");
     }
-    CompletableFuture<Response> f = transport.send(request);
+  }
+
+  /**
+   * Waits for {@code f} and unwraps its failure; when {@code here} is given, the waiting thread
+   * runs the call's completion tasks itself meanwhile.
+   */
+  static Response await(
+      Transport transport, Request request, CompletableFuture<Response> f, CallerRuns here) {
     try {
+      if (here != null) {
+        here.runUntilDone(f);
+      }
       return f.get();
     } catch (ExecutionException e) {
       Throwable cause = unwrap(e);

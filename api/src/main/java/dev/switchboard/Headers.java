@@ -71,6 +71,16 @@ public final class Headers {
     return b;
   }
 
+  /** These fields followed by {@code extra} (already validated fields), without a builder. */
+  Headers plus(Field... extra) {
+    if (extra.length == 0) {
+      return this;
+    }
+    Field[] all = fields.toArray(new Field[fields.size() + extra.length]);
+    System.arraycopy(extra, 0, all, fields.size(), extra.length);
+    return new Headers(List.of(all));
+  }
+
   /** Returns the first value of {@code name} (any case), or {@code null}. */
   public String first(String name) {
     for (Field f : fields) {

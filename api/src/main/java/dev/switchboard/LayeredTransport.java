@@ -32,20 +32,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * limit, decoding, status mapping, completion on the callback executor.
  */
 final class LayeredTransport implements Transport {
-  private static final String ACCEPT_ENCODING = "gzip, deflate";
+  private static final Headers.Field ACCEPT_ENCODING =
+      new Headers.Field("Accept-Encoding", "gzip, deflate");
 
   private final TransportEngine engine;
   private final TransportConfig config;
   private final String name;
   private final Set<Capability> capabilities;
-  private final String userAgent;
+  private final Headers.Field userAgentField;
   private final Executor callbacks;
   private final ExecutorService ownedCallbacks;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   private final Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
   private final ThreadLocal<Boolean> onCallbackThread = new ThreadLocal<>();
   private final ThreadLocal<Boolean> onIoThread = new ThreadLocal<>();
-  private final ThreadLocal<Boolean> inApiCode = new ThreadLocal<>();
   private volatile boolean closed;
 
   LayeredTransport(TransportEngine engine, TransportConfig config) {
@@ -53,10 +53,12 @@ final class LayeredTransport implements Transport {
     this.config = config;
     this.name = engine.name();
     this.capabilities = Set.copyOf(engine.capabilities());
-    this.userAgent =
-        config.userAgent() != null
-            ? config.userAgent()
-            : "switchboard/" + Transports.version() + " (" + name + ")";
+    this.userAgentField =
+        new Headers.Field(
+            "User-Agent",
+            config.userAgent() != null
+                ? config.userAgent()
+                : "switchboard/" + Transports.version() + " (" + name + ")");
     if (config.callbackExecutor() != null) {
       this.callbacks = config.callbackExecutor();
       this.ownedCallbacks = null;
@@ -72,6 +74,7 @@ final class LayeredTransport implements Transport {
               r -> {
                 Runnable tracked =
                     () -> {
+                      onCallbackThread.set(Boolean.TRUE); // for the thread's life: no per-task mark
                       try {
                         r.run();
                       } finally {
@@ -115,7 +118,26 @@ final class LayeredTransport implements Transport {
     if (closed) {
       return CompletableFuture.failedFuture(closedException(request, false));
     }
-    Call call = new Call(request);
+    return start(request, callbacks);
+  }
+
+  /**
+   * Blocking: as {@link Calls#execute}, except that with the default callback executor the caller's
+   * own thread runs its call's completion while it waits (one thread hand-off fewer); a supplied
+   * callback executor is always used.
+   */
+  @Override
+  public Response execute(Request request) {
+    Calls.refuseOnTransportThread(this);
+    if (ownedCallbacks == null || request == null || closed) {
+      return Calls.await(this, request, send(request), null);
+    }
+    CallerRuns here = new CallerRuns(callbacks);
+    return Calls.await(this, request, start(request, here), here);
+  }
+
+  private CompletableFuture<Response> start(Request request, Executor completions) {
+    Call call = new Call(request, completions);
     inFlight.add(call);
     if (closed) { // close() may have run between the check and add
       call.fail(closedException(request, false));
@@ -203,34 +225,44 @@ final class LayeredTransport implements Transport {
     return onCallbackThread.get() != null || onIoThread.get() != null;
   }
 
-  /** Runs {@code task} on the callback executor, marked as a callback thread. */
-  private void dispatch(Runnable task) {
-    Runnable marked =
-        () -> {
-          Boolean outer = onCallbackThread.get();
-          onCallbackThread.set(Boolean.TRUE);
-          try {
-            task.run();
-          } finally {
-            if (outer == null) {
-              onCallbackThread.remove();
-            }
-          }
-        };
+  /**
+   * Runs {@code task} on {@code target}, on a thread marked as a callback thread while it runs it.
+   * The owned pool's threads are marked for life; a waiting {@code execute} caller marks itself.
+   */
+  private void dispatch(Executor target, Runnable task) {
+    Runnable marked = target == ownedCallbacks ? task : marked(task);
     try {
-      callbacks.execute(marked);
+      target.execute(marked);
     } catch (RejectedExecutionException e) {
-      marked.run(); // the executor is shut down: complete here rather than never
+      marked(task).run(); // the executor is shut down: complete here rather than never
+    }
+  }
+
+  private Runnable marked(Runnable task) {
+    return () -> runMarked(task);
+  }
+
+  private void runMarked(Runnable task) {
+    Boolean outer = onCallbackThread.get();
+    onCallbackThread.set(Boolean.TRUE);
+    try {
+      task.run();
+    } finally {
+      onCallbackThread.set(outer); // set, not remove: keeps the thread's entry, no churn
     }
   }
 
   /**
    * Remembers the thread delivering an engine callback as one of the transport's I/O threads,
-   * unless it is a caller's thread inside {@code start} or {@code abort} (an engine may report a
-   * failure synchronously there).
+   * unless it is a caller's thread inside {@code start} or {@code abort} of this exchange (an
+   * engine may report a failure synchronously there).
    */
-  private void markIoThread() {
-    if (onIoThread.get() == null && onCallbackThread.get() == null && inApiCode.get() == null) {
+  private void markIoThread(ExchangeState st) {
+    Thread t = Thread.currentThread();
+    if (t != st.startingThread
+        && t != st.abortingThread
+        && onIoThread.get() == null
+        && onCallbackThread.get() == null) {
       onIoThread.set(Boolean.TRUE);
     }
   }
@@ -254,14 +286,16 @@ final class LayeredTransport implements Transport {
   /** One {@link #send}: the user's future, its deadline, the exchange currently in flight. */
   private final class Call {
     final Request original;
+    final Executor completions;
     final CompletableFuture<Response> result = new CompletableFuture<>();
     final Duration requestTimeout;
     final long deadlineNanos;
     volatile ExchangeState current;
     private volatile ScheduledFuture<?> deadlineTimer;
 
-    Call(Request original) {
+    Call(Request original, Executor completions) {
       this.original = original;
+      this.completions = completions;
       this.requestTimeout =
           original.requestTimeout() != null ? original.requestTimeout() : config.requestTimeout();
       this.deadlineNanos =
@@ -297,7 +331,7 @@ final class LayeredTransport implements Transport {
       if (onCallbackThread.get() != null) {
         result.complete(r);
       } else {
-        dispatch(() -> result.complete(r));
+        dispatch(completions, () -> result.complete(r));
       }
     }
 
@@ -308,7 +342,7 @@ final class LayeredTransport implements Transport {
       if (onCallbackThread.get() != null) {
         result.completeExceptionally(e);
       } else {
-        dispatch(() -> result.completeExceptionally(e));
+        dispatch(completions, () -> result.completeExceptionally(e));
       }
     }
 
@@ -346,8 +380,7 @@ final class LayeredTransport implements Transport {
           wire.responseTimeout() != null ? wire.responseTimeout() : config.responseTimeout();
       st.responseTimeout = response;
       Exchange handle;
-      Boolean outer = inApiCode.get();
-      inApiCode.set(Boolean.TRUE);
+      st.startingThread = Thread.currentThread();
       try {
         handle = engine.start(new ExchangeRequest(wire, connect, response), st);
       } catch (TransportException e) {
@@ -363,9 +396,7 @@ final class LayeredTransport implements Transport {
                 e));
         return st.future;
       } finally {
-        if (outer == null) {
-          inApiCode.remove();
-        }
+        st.startingThread = null;
       }
       st.attach(handle);
       if (result.isDone()) {
@@ -388,10 +419,10 @@ final class LayeredTransport implements Transport {
           false,
           null);
     }
-    Request.Builder b = null;
-    if (request.method().equalsIgnoreCase("GET") && request.hasBody()) {
+    String method = request.method();
+    if (method.equalsIgnoreCase("GET") && request.hasBody()) {
       if (config.getWithBody() == GetWithBody.AS_POST) {
-        b = request.toBuilder().method("POST");
+        method = "POST";
       } else if (!capabilities.contains(Capability.GET_WITH_BODY)) {
         throw new UnsupportedFeatureException(
             "the "
@@ -403,20 +434,17 @@ final class LayeredTransport implements Transport {
             name);
       }
     }
-    boolean addAgent = !request.headers().contains("User-Agent");
-    boolean addEncoding = config.compression() && !request.headers().contains("Accept-Encoding");
-    if (addAgent || addEncoding) {
-      if (b == null) {
-        b = request.toBuilder();
-      }
-      if (addAgent) {
-        b.header("User-Agent", userAgent);
-      }
-      if (addEncoding) {
-        b.header("Accept-Encoding", ACCEPT_ENCODING);
-      }
+    Headers headers = request.headers();
+    boolean addAgent = !headers.contains("User-Agent");
+    boolean addEncoding = config.compression() && !headers.contains("Accept-Encoding");
+    if (addAgent && addEncoding) {
+      headers = headers.plus(userAgentField, ACCEPT_ENCODING);
+    } else if (addAgent) {
+      headers = headers.plus(userAgentField);
+    } else if (addEncoding) {
+      headers = headers.plus(ACCEPT_ENCODING);
     }
-    return b == null ? request : b.build();
+    return request.with(method, headers);
   }
 
   // ---------------------------------------------------------------- interceptors and redirects
@@ -474,13 +502,14 @@ final class LayeredTransport implements Transport {
   }
 
   private CompletableFuture<Response> follow(Call call, Request request, int hops) {
+    if (!config.followRedirects()) {
+      return call.exchange(request);
+    }
     return call.exchange(request)
         .thenCompose(
             response -> {
               String location = response.header("Location");
-              if (!config.followRedirects()
-                  || !Redirects.isRedirect(response.status())
-                  || location == null) {
+              if (!Redirects.isRedirect(response.status()) || location == null) {
                 return CompletableFuture.completedFuture(response);
               }
               if (hops >= config.maxRedirects()) {
@@ -521,6 +550,8 @@ final class LayeredTransport implements Transport {
     private volatile ScheduledFuture<?> responseTimer;
     private volatile Exchange handle;
     private volatile boolean abortWanted;
+    volatile Thread startingThread;
+    volatile Thread abortingThread;
     private int status;
     private Headers headers;
     private BodyDecoder.Growable body;
@@ -541,23 +572,20 @@ final class LayeredTransport implements Transport {
       abortWanted = true;
       Exchange h = handle;
       if (h != null) {
-        Boolean outer = inApiCode.get();
-        inApiCode.set(Boolean.TRUE);
+        abortingThread = Thread.currentThread();
         try {
           h.abort();
         } catch (RuntimeException ignored) {
           // an engine's abort must not throw; if it does, the exchange is failed anyway
         } finally {
-          if (outer == null) {
-            inApiCode.remove();
-          }
+          abortingThread = null;
         }
       }
     }
 
     @Override
     public void onRequestSent() {
-      markIoThread();
+      markIoThread(this);
       requestSent = true;
       if (settled.get() || headersReceived || responseTimer != null) {
         return;
@@ -575,7 +603,7 @@ final class LayeredTransport implements Transport {
 
     @Override
     public void onResponseHeaders(int status, Headers headers) {
-      markIoThread();
+      markIoThread(this);
       headersReceived = true;
       requestSent = true;
       cancelResponseTimer();
@@ -595,7 +623,7 @@ final class LayeredTransport implements Transport {
 
     @Override
     public void onBody(ByteBuffer chunk) {
-      markIoThread();
+      markIoThread(this);
       if (settled.get() || body == null) {
         return;
       }
@@ -608,7 +636,7 @@ final class LayeredTransport implements Transport {
 
     @Override
     public void onComplete() {
-      markIoThread();
+      markIoThread(this);
       if (headers == null) {
         fail(
             new MalformedResponseException(
@@ -620,12 +648,12 @@ final class LayeredTransport implements Transport {
         return;
       }
       cancelResponseTimer();
-      dispatch(this::finish);
+      dispatch(call.completions, this::finish);
     }
 
     @Override
     public void onFailure(TransportException failure) {
-      markIoThread();
+      markIoThread(this);
       fail(failure, false);
     }
 
@@ -637,7 +665,7 @@ final class LayeredTransport implements Transport {
       if (abortExchange) {
         abort();
       }
-      dispatch(() -> future.completeExceptionally(e));
+      dispatch(call.completions, () -> future.completeExceptionally(e));
     }
 
     private void cancelResponseTimer() {

@@ -73,7 +73,7 @@ public final class Request {
 
   /** Returns a builder holding everything this request holds. */
   public Builder toBuilder() {
-    Builder b = new Builder(method, uri);
+    Builder b = new Builder(this);
     b.headers = headers.toBuilder();
     b.body = body;
     b.connectTimeout = connectTimeout;
@@ -81,6 +81,27 @@ public final class Request {
     b.requestTimeout = requestTimeout;
     b.acceptStatus = acceptStatus;
     return b;
+  }
+
+  private Request(Request base, String method, Headers headers) {
+    this.method = method;
+    this.uri = base.uri;
+    this.headers = headers;
+    this.body = base.body;
+    this.connectTimeout = base.connectTimeout;
+    this.responseTimeout = base.responseTimeout;
+    this.requestTimeout = base.requestTimeout;
+    this.acceptStatus = base.acceptStatus;
+  }
+
+  /**
+   * This request with another method and headers, for the layer's own changes on the way to the
+   * engine; both were validated by the caller.
+   */
+  Request with(String method, Headers headers) {
+    return method.equals(this.method) && headers == this.headers
+        ? this
+        : new Request(this, method, headers);
   }
 
   /** The method token, as given (upper case by convention). */
@@ -191,15 +212,33 @@ public final class Request {
       uri(uri);
     }
 
+    /** Starts from a built request, whose method and URI were checked when it was built. */
+    private Builder(Request built) {
+      this.method = built.method;
+      this.uri = built.uri;
+    }
+
     /** Sets the method token. */
     public Builder method(String method) {
       Objects.requireNonNull(method, "method");
-      if (method.isEmpty() || !method.chars().allMatch(Builder::isTokenChar)) {
+      if (!isToken(method)) {
         throw new IllegalArgumentException(
             "method '" + method + "' is not an HTTP token; use e.g. GET, POST or PROPFIND");
       }
       this.method = method;
       return this;
+    }
+
+    private static boolean isToken(String s) {
+      if (s.isEmpty()) {
+        return false;
+      }
+      for (int i = 0; i < s.length(); i++) {
+        if (!isTokenChar(s.charAt(i))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private static boolean isTokenChar(int c) {

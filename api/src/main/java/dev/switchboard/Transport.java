@@ -45,7 +45,11 @@ public interface Transport extends AutoCloseable {
   CompletableFuture<Response> send(Request request);
 
   /**
-   * Sends {@code request} and waits for the response.
+   * Sends {@code request} and waits for the response. Transports made by Switchboard with the
+   * default callback executor let the waiting thread itself do its call's completion (decoding,
+   * status mapping, interceptors' continuations) rather than waking it from a callback thread; with
+   * a {@link TransportConfig.Builder#callbackExecutor supplied executor} that executor does it. In
+   * no case does it run on an I/O thread.
    *
    * @throws TransportException the failure itself, never wrapped in a {@code CompletionException}
    * @throws IllegalStateException at once when called on one of this transport's I/O or callback

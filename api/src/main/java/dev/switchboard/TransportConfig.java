@@ -349,8 +349,10 @@ public final class TransportConfig {
     }
 
     /**
-     * Sets the executor that completes futures; {@code null} restores the default. The caller owns
-     * it: the transport never shuts it down.
+     * Sets the executor that completes futures and runs interceptors' continuations; {@code null}
+     * restores the default (a cached pool of daemon threads owned by the transport, whose blocking
+     * {@link Transport#execute} lets the waiting thread complete its own call instead). The caller
+     * owns a supplied executor: the transport never shuts it down.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = executor;

@@ -478,6 +478,114 @@ class LayeredTransportTest {
   }
 
   @Test
+  void executeLetsTheWaitingThreadCompleteItsOwnCallWithTheDefaultExecutor() {
+    String caller = Thread.currentThread().getName();
+    AtomicReference<String> continuation = new AtomicReference<>();
+    AtomicReference<Boolean> marked = new AtomicReference<>();
+    AtomicReference<Transport> self = new AtomicReference<>();
+    Transport t =
+        transport(
+            TransportConfig.builder()
+                .interceptor(
+                    chain ->
+                        chain
+                            .proceed(chain.request())
+                            .thenApply(
+                                r -> {
+                                  continuation.set(Thread.currentThread().getName());
+                                  marked.set(self.get().isTransportThread());
+                                  return r;
+                                }))
+                .build());
+    self.set(t);
+    engine.answering(r -> Script.ok(200, "x").delayed(30)); // the caller waits before the answer
+    assertEquals("x", t.execute(Request.get(BASE)).text());
+    assertEquals(caller, continuation.get());
+    assertTrue(marked.get(), "the caller counts as a callback thread while it completes its call");
+    assertFalse(t.isTransportThread(), "and no longer once execute() returned");
+  }
+
+  @Test
+  void executeWithASuppliedExecutorCompletesThere() {
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "mine"));
+    try {
+      AtomicReference<String> continuation = new AtomicReference<>();
+      Transport t =
+          transport(
+              TransportConfig.builder()
+                  .callbackExecutor(pool)
+                  .interceptor(
+                      chain ->
+                          chain
+                              .proceed(chain.request())
+                              .whenComplete(
+                                  (r, e) -> continuation.set(Thread.currentThread().getName())))
+                  .build());
+      engine.answering(r -> Script.ok(200, "x").delayed(30));
+      t.execute(Request.get(BASE));
+      assertEquals("mine", continuation.get());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void anInterruptedExecuteAbortsAndWhatFollowsStillRunsOnACallbackThread() throws Exception {
+    AtomicReference<String> lateContinuation = new AtomicReference<>();
+    CountDownLatch late = new CountDownLatch(1);
+    Transport t =
+        transport(
+            TransportConfig.builder()
+                .interceptor(
+                    chain ->
+                        chain
+                            .proceed(chain.request())
+                            .whenComplete(
+                                (r, e) -> {
+                                  lateContinuation.set(Thread.currentThread().getName());
+                                  late.countDown();
+                                }))
+                .build());
+    engine.answering(r -> Script.silent());
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                t.execute(Request.get(BASE));
+              } catch (Throwable e) {
+                thrown.set(e);
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+              }
+            },
+            "blocked-caller");
+    caller.start();
+    assertTrue(waitFor(() -> engine.started.size() == 1));
+    caller.interrupt();
+    caller.join(5000);
+    TransportException e = assertInstanceOf(TransportException.class, thrown.get());
+    assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+    assertTrue(stillInterrupted.get(), "the interrupt status is restored");
+    assertTrue(waitFor(() -> engine.aborts.get() == 1), "the exchange was aborted");
+    assertTrue(late.await(5, TimeUnit.SECONDS), "the interceptor still saw the exchange end");
+    assertTrue(
+        lateContinuation.get().startsWith("switchboard-fake-callback-"), lateContinuation.get());
+  }
+
+  private static boolean waitFor(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+      Thread.sleep(5);
+    }
+    return true;
+  }
+
+  @Test
   void executeOnAnIoThreadThrowsIllegalState() throws Exception {
     Transport t = transport();
     t.execute(Request.get(BASE)); // marks the fake-io threads as I/O threads
