@@ -305,7 +305,9 @@ final class JdkEngine implements TransportEngine {
       }
       emit(
           () -> {
-            deliverHeaders(response.statusCode(), convert(response.headers()));
+            if (!headersDelivered) { // normally apply() delivered them; convert only if not
+              deliverHeaders(response.statusCode(), convert(response.headers()));
+            }
             complete();
           });
     }

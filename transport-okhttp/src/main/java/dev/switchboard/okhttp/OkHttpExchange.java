@@ -105,7 +105,7 @@ final class OkHttpExchange implements Exchange, Callback {
       listener.onResponseHeaders(response.code(), headers);
       headersDelivered = true;
       BufferedSource source = response.body().source();
-      ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+      ByteBuffer buffer = ByteBuffer.allocate(bufferSize(response.body().contentLength()));
       while (!aborted) {
         if (source.read(buffer) == -1) {
           listener.onComplete();
@@ -132,6 +132,14 @@ final class OkHttpExchange implements Exchange, Callback {
                 "OkHttp failed reading the response: " + e, request(), name(), true, e));
       }
     }
+  }
+
+  /**
+   * The read buffer: no larger than the body when its length is known (a small JSON answer needs a
+   * few hundred bytes, not {@value #CHUNK}), never empty (a read into no room returns 0 for ever).
+   */
+  static int bufferSize(long contentLength) {
+    return contentLength < 0 ? CHUNK : (int) Math.max(1, Math.min(contentLength, CHUNK));
   }
 
   private static Headers convert(okhttp3.Headers h) {
