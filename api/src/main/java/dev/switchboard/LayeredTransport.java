@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -291,7 +290,7 @@ final class LayeredTransport implements Transport {
     final Duration requestTimeout;
     final long deadlineNanos;
     volatile ExchangeState current;
-    private volatile ScheduledFuture<?> deadlineTimer;
+    private volatile Timers.Timer deadlineTimer;
 
     Call(Request original, Executor completions) {
       this.original = original;
@@ -348,9 +347,9 @@ final class LayeredTransport implements Transport {
 
     /** The user's future is done (success, failure or cancel): stop what is still running. */
     void ended() {
-      ScheduledFuture<?> t = deadlineTimer;
+      Timers.Timer t = deadlineTimer;
       if (t != null) {
-        t.cancel(false);
+        t.cancel();
       }
       ExchangeState st = current;
       if (st != null && result.isCancelled()) {
@@ -547,7 +546,7 @@ final class LayeredTransport implements Transport {
     volatile boolean requestSent;
     volatile Duration responseTimeout;
     private volatile boolean headersReceived;
-    private volatile ScheduledFuture<?> responseTimer;
+    private volatile Timers.Timer responseTimer;
     private volatile Exchange handle;
     private volatile boolean abortWanted;
     volatile Thread startingThread;
@@ -669,9 +668,9 @@ final class LayeredTransport implements Transport {
     }
 
     private void cancelResponseTimer() {
-      ScheduledFuture<?> t = responseTimer;
+      Timers.Timer t = responseTimer;
       if (t != null) {
-        t.cancel(false);
+        t.cancel();
       }
     }
 

@@ -1,32 +1,131 @@
 package dev.switchboard;
 
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one timer thread behind every deadline, response timeout and retry delay. Its tasks only
- * abort exchanges and hand work to a callback executor, so one daemon thread serves every
- * transport.
+ * abort exchanges and hand work on, so one daemon thread serves every transport.
+ *
+ * <p>Made for timers that are almost always cancelled (a response timeout is armed and disarmed by
+ * every exchange): arming is a lock-free append, cancelling only marks the timer, and the thread
+ * sleeps until the earliest deadline it knows of. It is woken only by a timer due sooner than that,
+ * or when {@value #SWEEP_AFTER_CANCELS} cancelled timers are waiting to be let go; so the common
+ * case costs neither a lock nor a thread wake-up, where a {@code ScheduledThreadPoolExecutor} takes
+ * its lock twice and wakes its thread whenever the new timer becomes the earliest.
  */
 final class Timers {
-  private static final ScheduledThreadPoolExecutor TIMER;
+  static final int SWEEP_AFTER_CANCELS = 4096;
+
+  /** One armed task; {@link #cancel()} disarms it. */
+  static final class Timer {
+    private static final AtomicReferenceFieldUpdater<Timer, Runnable> TASK =
+        AtomicReferenceFieldUpdater.newUpdater(Timer.class, Runnable.class, "task");
+
+    final long deadline;
+    private volatile Runnable task;
+
+    private Timer(long deadline, Runnable task) {
+      this.deadline = deadline;
+      this.task = task;
+    }
+
+    /** Disarms the timer; returns whether it had neither run nor been cancelled yet. */
+    boolean cancel() {
+      if (TASK.getAndSet(this, null) == null) {
+        return false;
+      }
+      if (CANCELLED.incrementAndGet() == SWEEP_AFTER_CANCELS) {
+        LockSupport.unpark(THREAD);
+      }
+      return true;
+    }
+
+    private Runnable claim() {
+      return TASK.getAndSet(this, null);
+    }
+  }
+
+  private static final long ORIGIN = System.nanoTime();
+  private static final ConcurrentLinkedQueue<Timer> PENDING = new ConcurrentLinkedQueue<>();
+  private static final AtomicLong EARLIEST = new AtomicLong(Long.MAX_VALUE);
+  private static final AtomicInteger CANCELLED = new AtomicInteger();
+  private static final Thread THREAD;
 
   static {
-    TIMER =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "switchboard-timer");
-              t.setDaemon(true);
-              return t;
-            });
-    TIMER.setRemoveOnCancelPolicy(true);
+    THREAD = new Thread(Timers::loop, "switchboard-timer");
+    THREAD.setDaemon(true);
+    THREAD.setContextClassLoader(null);
+    THREAD.start();
   }
 
   private Timers() {}
 
-  static ScheduledFuture<?> schedule(Runnable task, long nanos) {
-    return TIMER.schedule(task, Math.max(0, nanos), TimeUnit.NANOSECONDS);
+  /** Runs {@code task} on the timer thread after {@code nanos}, unless cancelled first. */
+  static Timer schedule(Runnable task, long nanos) {
+    Timer timer = new Timer(now() + Math.min(Math.max(0, nanos), Long.MAX_VALUE / 4), task);
+    PENDING.add(timer);
+    long earliest = EARLIEST.get();
+    while (timer.deadline < earliest) {
+      if (EARLIEST.compareAndSet(earliest, timer.deadline)) {
+        LockSupport.unpark(THREAD);
+        break;
+      }
+      earliest = EARLIEST.get();
+    }
+    return timer;
+  }
+
+  /** Timers armed and not yet let go by the thread (cancelled ones included until a sweep). */
+  static int pending() {
+    return PENDING.size();
+  }
+
+  /** Nanoseconds since this class was loaded: positive and increasing, so compared directly. */
+  private static long now() {
+    return System.nanoTime() - ORIGIN;
+  }
+
+  private static void loop() {
+    while (true) {
+      // From here on, a new timer of any deadline unparks the thread: none can be missed.
+      EARLIEST.set(Long.MAX_VALUE);
+      CANCELLED.set(0);
+      long now = now();
+      long next = Long.MAX_VALUE;
+      for (Iterator<Timer> it = PENDING.iterator(); it.hasNext(); ) {
+        Timer timer = it.next();
+        if (timer.task == null) {
+          it.remove(); // cancelled
+        } else if (timer.deadline <= now) {
+          it.remove();
+          Runnable task = timer.claim();
+          if (task != null) {
+            run(task);
+          }
+        } else {
+          next = Math.min(next, timer.deadline);
+        }
+      }
+      long earliest = EARLIEST.accumulateAndGet(next, Math::min);
+      if (earliest == Long.MAX_VALUE) {
+        LockSupport.park(Timers.class);
+      } else {
+        LockSupport.parkNanos(Timers.class, earliest - now());
+      }
+    }
+  }
+
+  private static void run(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable e) { // a task of ours never throws; if one does, the others still run
+      Thread t = Thread.currentThread();
+      t.getUncaughtExceptionHandler().uncaughtException(t, e);
+    }
   }
 }

@@ -1,0 +1,100 @@
+package dev.switchboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class TimersTest {
+  private static final long MS = 1_000_000L;
+
+  @Test
+  void aTimerRunsAfterItsDelayNotBefore() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    long start = System.nanoTime();
+    long[] at = new long[1];
+    Timers.schedule(
+        () -> {
+          at[0] = System.nanoTime();
+          ran.countDown();
+        },
+        50 * MS);
+    assertTrue(ran.await(5, TimeUnit.SECONDS));
+    assertTrue(at[0] - start >= 50 * MS, "ran after " + (at[0] - start) / MS + " ms");
+  }
+
+  @Test
+  void aCancelledTimerNeverRuns() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    Timers.Timer t = Timers.schedule(runs::incrementAndGet, 30 * MS);
+    assertTrue(t.cancel());
+    assertFalse(t.cancel(), "a second cancel reports it was already disarmed");
+    CountDownLatch later = new CountDownLatch(1);
+    Timers.schedule(later::countDown, 80 * MS);
+    assertTrue(later.await(5, TimeUnit.SECONDS));
+    assertEquals(0, runs.get());
+  }
+
+  @Test
+  void aSoonerTimerArmedAfterALaterOneWakesTheThreadAndRunsFirst() throws Exception {
+    List<String> order = new CopyOnWriteArrayList<>();
+    CountDownLatch both = new CountDownLatch(2);
+    Timers.Timer late =
+        Timers.schedule(
+            () -> {
+              order.add("late");
+              both.countDown();
+            },
+            2_000 * MS);
+    long start = System.nanoTime();
+    CountDownLatch soon = new CountDownLatch(1);
+    Timers.schedule(
+        () -> {
+          order.add("soon");
+          soon.countDown();
+          both.countDown();
+        },
+        20 * MS);
+    assertTrue(soon.await(1, TimeUnit.SECONDS), "the thread, asleep for 2 s, was woken");
+    assertTrue(System.nanoTime() - start < 1_000 * MS);
+    assertEquals(List.of("soon"), order);
+    late.cancel();
+  }
+
+  @Test
+  void cancelledTimersAreLetGoWithoutWaitingForTheirDeadlines() throws Exception {
+    List<Timers.Timer> timers = new ArrayList<>();
+    for (int i = 0; i < Timers.SWEEP_AFTER_CANCELS * 2; i++) {
+      timers.add(Timers.schedule(() -> {}, 600_000 * MS)); // ten minutes away
+    }
+    timers.forEach(Timers.Timer::cancel);
+    long end = System.nanoTime() + 5_000 * MS;
+    while (Timers.pending() > Timers.SWEEP_AFTER_CANCELS && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    assertTrue(
+        Timers.pending() <= Timers.SWEEP_AFTER_CANCELS,
+        "still held: " + Timers.pending() + " of " + timers.size() + " cancelled timers");
+  }
+
+  @Test
+  void aTaskThatThrowsDoesNotStopTheOthers() throws Exception {
+    CountDownLatch after = new CountDownLatch(1);
+    Thread.UncaughtExceptionHandler quiet = (t, e) -> {};
+    Timers.schedule(
+        () -> {
+          Thread.currentThread().setUncaughtExceptionHandler(quiet);
+          throw new IllegalStateException("boom");
+        },
+        0);
+    Timers.schedule(after::countDown, 30 * MS);
+    assertTrue(after.await(5, TimeUnit.SECONDS));
+  }
+}
