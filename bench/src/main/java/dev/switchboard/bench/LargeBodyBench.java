@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 6, time = 1)
+@Warmup(iterations = 10, time = 2)
+@Measurement(iterations = 6, time = 2)
 public class LargeBodyBench {
   @Param({"jdk", "apache", "okhttp"})
   public String transport;

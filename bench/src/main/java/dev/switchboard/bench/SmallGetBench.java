@@ -23,13 +23,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * the same settings. {@link #latency} sends one request at a time and waits for it; {@link
  * #throughput} keeps {@value #IN_FLIGHT} requests in flight from one thread. Run with {@code -prof
  * gc} for the allocation per request ({@code gc.alloc.rate.norm}, all threads counted).
+ *
+ * <p>30 s of warm-up: on a 2-core machine, with the benchmark itself keeping both cores busy, the
+ * JIT needs 20-30 s before a run reaches its plateau (measured: iteration after iteration kept
+ * getting faster with 10 s of warm-up, up to 3x between the first and last measured one).
  */
 @State(Scope.Benchmark)
 @Fork(
     value = 1,
     jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 8, time = 2)
+@Warmup(iterations = 15, time = 2)
+@Measurement(iterations = 10, time = 2)
 public class SmallGetBench {
   static final int IN_FLIGHT = 64;
 
