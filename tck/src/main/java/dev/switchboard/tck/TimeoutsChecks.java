@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.ConnectTimeoutException;
 import dev.switchboard.Request;
 import dev.switchboard.RequestTimeoutException;
+import dev.switchboard.Response;
 import dev.switchboard.ResponseTimeoutException;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportTimeoutException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** Area {@code timeouts}. Bounds are generous: the kit runs on loaded machines. */
 final class TimeoutsChecks {
@@ -218,5 +222,61 @@ final class TimeoutsChecks {
         "abcd",
         ok(t.send(Request.get(slowBody.uri("/")))).text(),
         "a 300 ms connect timeout must not limit a pause in the body");
+  }
+
+  /**
+   * The connect phase includes the TLS handshake: a server that accepts the TCP connection and
+   * never answers the ClientHello ends in a {@link ConnectTimeoutException} near the connect
+   * timeout (not the response timeout), with nothing sent, and the connection closed.
+   */
+  void tlsHandshakeWithinConnectTimeout() throws Exception {
+    try (SilentServer server = new SilentServer()) {
+      Transport t =
+          ctx.transport(
+              b ->
+                  b.connectTimeout(Duration.ofMillis(1000))
+                      .responseTimeout(Duration.ofSeconds(30)));
+      long start = System.nanoTime();
+      ConnectTimeoutException e =
+          timeout(
+              t,
+              Request.get(server.httpsUri("/")),
+              ConnectTimeoutException.class,
+              TransportTimeoutException.Phase.CONNECT,
+              6000);
+      assertWithin(TckContext.since(start), 800, 6000, "ConnectTimeoutException of 1 s");
+      assertFalse(e.requestSent(), "requestSent() after a handshake that never finished");
+      assertEquals(1, server.accepted(), "TCP connections the server accepted");
+      assertTrue(
+          server.awaitClosedByClient(1, Duration.ofSeconds(5)),
+          "the server did not see the connection closed after the handshake timed out");
+    }
+  }
+
+  /**
+   * Waiting for a free connection is not connecting: with one connection per host and a server that
+   * takes 400 ms, the fourth of four requests waits about 1.2 s for its turn, four times the 300 ms
+   * connect timeout, and still succeeds (as every transport queues, until the request timeout if
+   * there is one).
+   */
+  void queueWaitIsNotConnect() throws Exception {
+    RawServer server = slow(400);
+    Transport t =
+        ctx.transport(
+            b ->
+                b.maxConnectionsPerHost(1)
+                    .connectTimeout(Duration.ofMillis(300))
+                    .responseTimeout(Duration.ofSeconds(10)));
+    List<CompletableFuture<Response>> all = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      all.add(t.send(Request.get(server.uri("/queued/" + i))));
+    }
+    for (int i = 0; i < all.size(); i++) {
+      assertEquals(
+          "slow",
+          ok(all.get(i)).text(),
+          "request " + (i + 1) + " of 4, queued behind the others for the one connection");
+    }
+    assertEquals(1, server.maxOpenConnections(), "connections open at once");
   }
 }

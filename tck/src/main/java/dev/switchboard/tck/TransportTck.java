@@ -638,6 +638,18 @@ public abstract class TransportTck {
     void independent() throws Exception {
       c.independent();
     }
+
+    @Test
+    @DisplayName("timeouts.tls-handshake-within-connect-timeout")
+    void tlsHandshake() throws Exception {
+      c.tlsHandshakeWithinConnectTimeout();
+    }
+
+    @Test
+    @DisplayName("timeouts.queue-wait-is-not-connect")
+    void queueWait() throws Exception {
+      c.queueWaitIsNotConnect();
+    }
   }
 
   // ======================================================================== concurrency

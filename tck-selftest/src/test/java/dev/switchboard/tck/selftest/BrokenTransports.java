@@ -2,6 +2,7 @@ package dev.switchboard.tck.selftest;
 
 import dev.switchboard.Body;
 import dev.switchboard.Capability;
+import dev.switchboard.ConnectTimeoutException;
 import dev.switchboard.ConnectionException;
 import dev.switchboard.GetWithBody;
 import dev.switchboard.Headers;
@@ -83,6 +84,12 @@ public final class BrokenTransports {
         }),
     /** Lets the library's IOException out instead of the error model. */
     SURFACES_RAW_IOEXCEPTION(c -> new RawIoException(Transports.create(jdkConfig(c)))),
+    /**
+     * Bounds the wait for a free connection by the connect timeout too, as Apache's {@code
+     * connectionRequestTimeout} set to it would: a request queued behind the per-host limit for
+     * longer fails with a ConnectTimeoutException.
+     */
+    CONNECT_TIMEOUT_COVERS_QUEUE(engine(ConnectTimeoutCoversQueue::new)),
     /** Caps concurrency at 5 requests per host, like OkHttp's and Apache's defaults. */
     CAPS_FIVE_PER_HOST(engine(FivePerHost::new)),
     /** {@code execute} is {@code send(r).join()}: wrapped exceptions, no thread guard. */
@@ -884,6 +891,71 @@ public final class BrokenTransports {
               super.onFailure(bare);
             }
           });
+    }
+  }
+
+  static final class ConnectTimeoutCoversQueue extends ForwardingEngine {
+    private static final ScheduledExecutorService TIMER =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "broken-queue-timer");
+              t.setDaemon(true);
+              return t;
+            });
+
+    ConnectTimeoutCoversQueue(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicBoolean sent = new AtomicBoolean();
+      AtomicBoolean ended = new AtomicBoolean();
+      AtomicReference<Exchange> handle = new AtomicReference<>();
+      TIMER.schedule(
+          () -> {
+            if (!sent.get() && ended.compareAndSet(false, true)) {
+              l.onFailure(
+                  new ConnectTimeoutException(r.connectTimeout(), r.request(), "jdk", null));
+              Exchange h = handle.get();
+              if (h != null) {
+                h.abort();
+              }
+            }
+          },
+          r.connectTimeout().toMillis(),
+          TimeUnit.MILLISECONDS);
+      handle.set(
+          delegate.start(
+              r,
+              new ForwardingListener(l) {
+                @Override
+                public void onRequestSent() {
+                  sent.set(true);
+                  super.onRequestSent();
+                }
+
+                @Override
+                public void onResponseHeaders(int status, Headers headers) {
+                  sent.set(true);
+                  super.onResponseHeaders(status, headers);
+                }
+
+                @Override
+                public void onComplete() {
+                  if (ended.compareAndSet(false, true)) {
+                    super.onComplete();
+                  }
+                }
+
+                @Override
+                public void onFailure(TransportException failure) {
+                  if (ended.compareAndSet(false, true)) {
+                    super.onFailure(failure);
+                  }
+                }
+              }));
+      return handle.get();
     }
   }
 

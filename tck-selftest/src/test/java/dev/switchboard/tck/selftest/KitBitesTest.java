@@ -86,6 +86,7 @@ class KitBitesTest {
         "errors.no-retry-on-pooled-connection",
         "timeouts.connect-timeout",
         "timeouts.connect-override-both-ways",
+        "timeouts.tls-handshake-within-connect-timeout",
         "concurrency.execute-throws-unwrapped",
         "config.interceptors-see-failures",
         "tls.self-signed-refused",
@@ -149,10 +150,12 @@ class KitBitesTest {
         Breakage.IGNORES_CONNECTION_LIMITS,
         "concurrency.max-connections-per-host",
         "config.max-connections");
+    expect(Breakage.CONNECT_TIMEOUT_COVERS_QUEUE, "timeouts.queue-wait-is-not-connect");
     expect(
         Breakage.IGNORES_CONNECT_TIMEOUT,
         "timeouts.connect-timeout",
-        "timeouts.connect-override-both-ways");
+        "timeouts.connect-override-both-ways",
+        "timeouts.tls-handshake-within-connect-timeout");
     expect(
         Breakage.ABORT_IS_NO_OP,
         "concurrency.cancel-aborts-exchange",
@@ -244,7 +247,10 @@ class KitBitesTest {
         "timeouts.connect-override-both-ways",
         "timeouts.response-override-both-ways",
         "timeouts.request-override-both-ways");
-    expect(Breakage.CONNECT_TIMEOUT_AS_READ_TIMEOUT, "timeouts.connect-and-response-independent");
+    expect(
+        Breakage.CONNECT_TIMEOUT_AS_READ_TIMEOUT,
+        "timeouts.connect-and-response-independent",
+        "timeouts.queue-wait-is-not-connect");
     expect(
         Breakage.NAIVE_SEND_ALL,
         "concurrency.send-all-keeps-order",
