@@ -9,9 +9,7 @@ import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.TransportEngine;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -38,7 +36,6 @@ final class ApacheEngine implements TransportEngine {
   private final Duration connectTimeout;
   private final Duration responseTimeout;
   private final RequestConfig usualRequestConfig;
-  private final ScheduledThreadPoolExecutor timer;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private ApacheEngine(
@@ -52,8 +49,6 @@ final class ApacheEngine implements TransportEngine {
     this.connectTimeout = config.connectTimeout();
     this.responseTimeout = config.responseTimeout();
     this.usualRequestConfig = requestConfig(connectTimeout, responseTimeout);
-    this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("switchboard-apache-timer-"));
-    this.timer.setRemoveOnCancelPolicy(true);
   }
 
   /** A client of our own, built for {@code config}, with its I/O reactor started. */
@@ -114,17 +109,19 @@ final class ApacheEngine implements TransportEngine {
    * stalls for that long fails with a {@code ResponseTimeoutException} too (the api layer times the
    * headers itself, on HTTP/2 as well, where the library ignores it).
    *
-   * <p>The wait for a pooled connection is bounded by the connect timeout too (getting a
-   * connection, from the pool or by opening one, is the connect phase, and nothing has been sent
-   * when it fails); {@link ApacheExchange} makes that bound hold on time. {@code setConnectTimeout}
-   * is deprecated but still applied per request in 5.6; it is the only per-request form, and the
-   * one that reaches a client the caller built.
+   * <p>The connect timeout is the library's own, which bounds the TCP connect and the TLS
+   * handshake. The wait for a free pooled connection (the per-host or total limit reached) is not
+   * bounded here ({@code connectionRequestTimeout} disabled, where 5.6 would default to 3 minutes):
+   * like the other transports, a request queues until a connection is free, its call's deadline
+   * passes (the api layer then aborts it, which withdraws it from the pool's queue) or it is
+   * cancelled. {@code setConnectTimeout} is deprecated but still applied per request in 5.6; it is
+   * the only per-request form, and the one that reaches a client the caller built.
    */
   @SuppressWarnings("deprecation")
   private static RequestConfig requestConfig(Duration connect, Duration response) {
     return RequestConfig.custom()
         .setConnectTimeout(Timeout.of(connect))
-        .setConnectionRequestTimeout(Timeout.of(connect))
+        .setConnectionRequestTimeout(Timeout.DISABLED)
         .setResponseTimeout(Timeout.of(response))
         .setRedirectsEnabled(false)
         .setContentCompressionEnabled(false)
@@ -162,22 +159,21 @@ final class ApacheEngine implements TransportEngine {
             ? usualRequestConfig
             : requestConfig(request.connectTimeout(), request.responseTimeout());
     ApacheExchange exchange = new ApacheExchange(request, listener);
-    exchange.execute(client, config, timer);
+    exchange.execute(client, config);
     return exchange;
   }
 
   /**
-   * Stops the connect timer and shuts down our client: its I/O reactor first closes connections
-   * gracefully (idle ones at once; the api layer has aborted what was in flight), for at most half
-   * a second (an HTTP/2 connection may wait for the server to end a stream we reset), then
-   * immediately; its threads are joined. A wrapped client is left to its owner.
+   * Shuts down our client: its I/O reactor first closes connections gracefully (idle ones at once;
+   * the api layer has aborted what was in flight), for at most half a second (an HTTP/2 connection
+   * may wait for the server to end a stream we reset), then immediately; its threads are joined. A
+   * wrapped client is left to its owner.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    timer.shutdownNow();
     try {
       if (owned) {
         client.initiateShutdown();
@@ -185,7 +181,6 @@ final class ApacheEngine implements TransportEngine {
         client.close(CloseMode.IMMEDIATE);
         client.awaitShutdown(TimeValue.ofSeconds(2));
       }
-      timer.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       if (owned) {
         client.close(CloseMode.IMMEDIATE);

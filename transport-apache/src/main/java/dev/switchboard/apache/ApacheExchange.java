@@ -1,6 +1,5 @@
 package dev.switchboard.apache;
 
-import dev.switchboard.ConnectTimeoutException;
 import dev.switchboard.Headers;
 import dev.switchboard.Request;
 import dev.switchboard.spi.Exchange;
@@ -13,12 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.async.AsyncExecCallback;
 import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.AsyncExecRuntime;
@@ -58,19 +52,14 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * completion finds that connection free instead of opening another.
  *
  * <p>Data callbacks come from the connection's I/O thread in order; a failure may come from another
- * thread only when it ends the exchange (a pool or connect timeout, an abort), and exactly one of
- * {@code onComplete} or {@code onFailure} is reported.
+ * thread only when it ends the exchange (an abort), and exactly one of {@code onComplete} or {@code
+ * onFailure} is reported.
  */
 final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, FutureCallback<Void> {
-  private static final int CONNECTING = 0;
-  private static final int WRITTEN = 1;
-  private static final int TIMED_OUT = 2;
-
   private final ExchangeRequest exchange;
   private final ExchangeListener listener;
   private final AtomicBoolean ended = new AtomicBoolean();
-  private final AtomicInteger phase = new AtomicInteger(CONNECTING);
-  private volatile ScheduledFuture<?> connectTimer;
+  private final AtomicBoolean written = new AtomicBoolean();
   private volatile boolean sentReported;
   private volatile boolean bodyEnded;
   private volatile boolean headersReceived;
@@ -86,8 +75,7 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     this.listener = listener;
   }
 
-  void execute(
-      CloseableHttpAsyncClient client, RequestConfig config, ScheduledExecutorService timer) {
+  void execute(CloseableHttpAsyncClient client, RequestConfig config) {
     try {
       Request request = exchange.request();
       URI uri = request.uri();
@@ -106,9 +94,6 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
               : null;
       Context context = new Context(body == null);
       context.setRequestConfig(config);
-      connectTimer =
-          timer.schedule(
-              this::connectTimedOut, exchange.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
       Future<Void> f = client.execute(new BasicRequestProducer(head, body), this, context, this);
       future = f;
       if (aborted) {
@@ -148,8 +133,7 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     @Override
     public void setRequest(HttpRequest request) {
       super.setRequest(request);
-      if (phase.compareAndSet(CONNECTING, WRITTEN)) {
-        cancelConnectTimer();
+      if (written.compareAndSet(false, true)) {
         EndpointDetails connection = getEndpointDetails();
         if (connection != null && connection.getRequestCount() > 0) {
           receivedBefore = connection.getReceivedBytesCount();
@@ -162,36 +146,8 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     }
   }
 
-  /**
-   * The connect timeout bounds the time until the request can be written: the wait for a free
-   * pooled connection, then TCP connect and TLS handshake. The library bounds each of these on its
-   * own (the connect and handshake by a timer, the pool wait only when the pool next changes), so
-   * this timer is what makes a wait for a busy pool end on time.
-   */
-  private void connectTimedOut() {
-    if (phase.compareAndSet(CONNECTING, TIMED_OUT)) {
-      fail(
-          new ConnectTimeoutException(
-              exchange.connectTimeout(),
-              exchange.request(),
-              ApacheEngine.NAME,
-              new TimeoutException(
-                  "no connection, from the pool or newly opened, within "
-                      + exchange.connectTimeout().toMillis()
-                      + " ms")));
-      abort();
-    }
-  }
-
-  private void cancelConnectTimer() {
-    ScheduledFuture<?> t = connectTimer;
-    if (t != null) {
-      t.cancel(false);
-    }
-  }
-
   private boolean written() {
-    return phase.get() == WRITTEN;
+    return written.get();
   }
 
   /** Whether this ran on a reused connection that has not sent a byte since the request. */
@@ -333,7 +289,6 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
 
   private void fail(Throwable cause) {
     if (ended.compareAndSet(false, true)) {
-      cancelConnectTimer();
       listener.onFailure(Failures.map(cause, exchange, written(), stale()));
     }
   }

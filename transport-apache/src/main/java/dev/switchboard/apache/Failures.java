@@ -29,7 +29,8 @@ import org.apache.hc.core5.util.DeadlineTimeoutException;
  * <table>
  *   <caption>Library exceptions and what they become</caption>
  *   <tr><th>library</th><th>before written</th><th>after</th></tr>
- *   <tr><td>{@code DeadlineTimeoutException} (no pooled connection free in time),
+ *   <tr><td>{@code DeadlineTimeoutException} (no pooled connection free in time; our requests
+ *       disable that bound, so it is not expected; mapped all the same),
  *       {@code org.apache.hc.client5.http.ConnectTimeoutException}</td>
  *       <td colspan="2">{@link ConnectTimeoutException}</td></tr>
  *   <tr><td>{@code CancellationException}, {@code IllegalStateException} (the client is

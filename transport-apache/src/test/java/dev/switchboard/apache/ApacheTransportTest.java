@@ -2,16 +2,15 @@ package dev.switchboard.apache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.Body;
 import dev.switchboard.Capability;
-import dev.switchboard.ConnectTimeoutException;
 import dev.switchboard.HttpVersion;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.Request;
+import dev.switchboard.RequestTimeoutException;
 import dev.switchboard.Response;
 import dev.switchboard.RetryPolicy;
 import dev.switchboard.ServerErrorException;
@@ -28,7 +27,6 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
@@ -123,7 +121,7 @@ class ApacheTransportTest {
   }
 
   @Test
-  void waitForAPooledConnectionIsBoundedByTheConnectTimeout() throws Exception {
+  void waitingForAPooledConnectionIsNotBoundedByTheConnectTimeout() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (RawServer server =
             new RawServer(
@@ -137,24 +135,53 @@ class ApacheTransportTest {
                     .maxConnectionsPerHost(1)
                     .connectTimeout(Duration.ofMillis(300))
                     .responseTimeout(Duration.ofSeconds(10)))) {
-      CompletableFuture<Response> holding = // a first request may take long to load classes
-          t.send(
-              Request.builder("GET", server.url("/slow"))
-                  .connectTimeout(Duration.ofSeconds(10))
-                  .build());
+      CompletableFuture<Response> holding = t.send(Request.get(server.url("/slow")));
       while (server.requests.isEmpty()) { // the first holds the only connection
         Thread.sleep(10);
       }
-      long start = System.nanoTime();
-      ConnectTimeoutException e =
-          assertThrows(
-              ConnectTimeoutException.class, () -> t.execute(Request.get(server.url("/waits"))));
-      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertFalse(e.requestSent());
-      assertInstanceOf(TimeoutException.class, e.getCause());
-      assertTrue(ms >= 250 && ms < 3000, ms + " ms");
+      CompletableFuture<Response> waiting = t.send(Request.get(server.url("/waits")));
+      Thread.sleep(1000); // over three connect timeouts in the pool's queue
+      assertFalse(waiting.isDone(), "the queued request ended while waiting for the connection");
       release.countDown();
       assertEquals("late", holding.get(5, TimeUnit.SECONDS).text());
+      assertEquals("late", waiting.get(5, TimeUnit.SECONDS).text());
+      assertEquals(1, server.connections.get());
+    }
+  }
+
+  @Test
+  void theRequestTimeoutBoundsTheWaitForAPooledConnectionAndWithdrawsIt() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (RawServer server =
+            new RawServer(
+                r -> {
+                  if (r.requestLine().contains("/slow")) {
+                    release.await(10, TimeUnit.SECONDS);
+                  }
+                  return RawServer.ok("done");
+                });
+        Transport t = apache(TransportConfig.builder().maxConnectionsPerHost(1))) {
+      CompletableFuture<Response> holding = t.send(Request.get(server.url("/slow")));
+      while (server.requests.isEmpty()) {
+        Thread.sleep(10);
+      }
+      long start = System.nanoTime();
+      RequestTimeoutException e =
+          assertThrows(
+              RequestTimeoutException.class,
+              () ->
+                  t.execute(
+                      Request.builder("GET", server.url("/waits"))
+                          .requestTimeout(Duration.ofMillis(400))
+                          .build()));
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertFalse(e.requestSent());
+      assertTrue(ms >= 350 && ms < 3000, ms + " ms");
+      release.countDown();
+      assertEquals("done", holding.get(5, TimeUnit.SECONDS).text());
+      // the withdrawn request never reaches the server, and the connection serves the next one
+      assertEquals("done", t.execute(Request.get(server.url("/next"))).text());
+      assertEquals(2, server.requests.size(), "requests the server saw: /slow and /next");
       assertEquals(1, server.connections.get());
     }
   }
