@@ -487,15 +487,11 @@ class LayeredTransportTest {
         transport(
             TransportConfig.builder()
                 .interceptor(
-                    chain ->
-                        chain
-                            .proceed(chain.request())
-                            .thenApply(
-                                r -> {
-                                  continuation.set(Thread.currentThread().getName());
-                                  marked.set(self.get().isTransportThread());
-                                  return r;
-                                }))
+                    whenExchangeEnds(
+                        () -> {
+                          continuation.set(Thread.currentThread().getName());
+                          marked.set(self.get().isTransportThread());
+                        }))
                 .build());
     self.set(t);
     engine.answering(r -> Script.ok(200, "x").delayed(30)); // the caller waits before the answer
@@ -515,11 +511,7 @@ class LayeredTransportTest {
               TransportConfig.builder()
                   .callbackExecutor(pool)
                   .interceptor(
-                      chain ->
-                          chain
-                              .proceed(chain.request())
-                              .whenComplete(
-                                  (r, e) -> continuation.set(Thread.currentThread().getName())))
+                      whenExchangeEnds(() -> continuation.set(Thread.currentThread().getName())))
                   .build());
       engine.answering(r -> Script.ok(200, "x").delayed(30));
       t.execute(Request.get(BASE));
@@ -537,14 +529,11 @@ class LayeredTransportTest {
         transport(
             TransportConfig.builder()
                 .interceptor(
-                    chain ->
-                        chain
-                            .proceed(chain.request())
-                            .whenComplete(
-                                (r, e) -> {
-                                  lateContinuation.set(Thread.currentThread().getName());
-                                  late.countDown();
-                                }))
+                    whenExchangeEnds(
+                        () -> {
+                          lateContinuation.set(Thread.currentThread().getName());
+                          late.countDown();
+                        }))
                 .build());
     engine.answering(r -> Script.silent());
     AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -571,6 +560,11 @@ class LayeredTransportTest {
     assertTrue(late.await(5, TimeUnit.SECONDS), "the interceptor still saw the exchange end");
     assertTrue(
         lateContinuation.get().startsWith("switchboard-fake-callback-"), lateContinuation.get());
+  }
+
+  /** An interceptor that runs {@code action} where the exchange's end is observed. */
+  private static Interceptor whenExchangeEnds(Runnable action) {
+    return chain -> chain.proceed(chain.request()).whenComplete((r, e) -> action.run());
   }
 
   private static boolean waitFor(java.util.function.BooleanSupplier condition)

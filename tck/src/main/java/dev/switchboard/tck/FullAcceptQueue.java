@@ -1,7 +1,6 @@
 package dev.switchboard.tck;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -24,7 +23,7 @@ final class FullAcceptQueue implements AutoCloseable {
 
   FullAcceptQueue() throws IOException {
     server = new ServerSocket();
-    server.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 1);
+    server.bind(Loopback.anyPort(), 1);
     InetSocketAddress target = (InetSocketAddress) server.getLocalSocketAddress();
     for (int i = 0; i < 16; i++) {
       Socket s = new Socket();
@@ -52,17 +51,6 @@ final class FullAcceptQueue implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Socket s : fillers) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing
-      }
-    }
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing
-    }
+    Loopback.closeAll(server, fillers);
   }
 }

@@ -5,8 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -109,14 +107,14 @@ final class RawServer implements AutoCloseable {
   /** Starts a plain server. */
   static RawServer start(Handler handler) throws IOException {
     ServerSocket s = new ServerSocket();
-    s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 200);
+    s.bind(Loopback.anyPort(), 200);
     return new RawServer(s, handler);
   }
 
   /** Starts a TLS server presenting the key of {@code context}. */
   static RawServer startTls(SSLContext context, Handler handler) throws IOException {
     SSLServerSocket s = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
-    s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 200);
+    s.bind(Loopback.anyPort(), 200);
     return new RawServer(s, handler);
   }
 
@@ -233,43 +231,18 @@ final class RawServer implements AutoCloseable {
 
   /** Waits until the client has closed at least {@code count} connections. */
   boolean awaitClosedByClient(int count, Duration within) throws InterruptedException {
-    long end = System.nanoTime() + within.toNanos();
-    while (closedByClient.get() < count) {
-      if (System.nanoTime() > end) {
-        return false;
-      }
-      Thread.sleep(10);
-    }
-    return true;
+    return Loopback.await(closedByClient::get, count, within, 10);
   }
 
   /** Waits until at least {@code count} requests arrived. */
   boolean awaitRequests(int count, Duration within) throws InterruptedException {
-    long end = System.nanoTime() + within.toNanos();
-    while (requests.size() < count) {
-      if (System.nanoTime() > end) {
-        return false;
-      }
-      Thread.sleep(5);
-    }
-    return true;
+    return Loopback.await(requests::size, count, within, 5);
   }
 
   @Override
   public void close() {
     closed = true;
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing
-    }
-    for (Socket s : sockets) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing
-      }
-    }
+    Loopback.closeAll(server, sockets);
   }
 
   private void acceptLoop() {

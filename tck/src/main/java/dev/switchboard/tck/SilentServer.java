@@ -2,8 +2,6 @@ package dev.switchboard.tck;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -26,7 +24,7 @@ final class SilentServer implements AutoCloseable {
 
   SilentServer() throws IOException {
     server = new ServerSocket();
-    server.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 50);
+    server.bind(Loopback.anyPort(), 50);
     Thread acceptor = new Thread(this::acceptLoop, "tck-silent-accept-" + server.getLocalPort());
     acceptor.setDaemon(true);
     acceptor.start();
@@ -43,14 +41,7 @@ final class SilentServer implements AutoCloseable {
 
   /** Waits until the client has closed at least {@code count} connections. */
   boolean awaitClosedByClient(int count, Duration within) throws InterruptedException {
-    long end = System.nanoTime() + within.toNanos();
-    while (closedByClient.get() < count) {
-      if (System.nanoTime() > end) {
-        return false;
-      }
-      Thread.sleep(10);
-    }
-    return true;
+    return Loopback.await(closedByClient::get, count, within, 10);
   }
 
   private void acceptLoop() {
@@ -90,17 +81,6 @@ final class SilentServer implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing
-    }
-    for (Socket s : sockets) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing
-      }
-    }
+    Loopback.closeAll(server, sockets);
   }
 }

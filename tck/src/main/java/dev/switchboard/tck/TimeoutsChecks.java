@@ -13,6 +13,7 @@ import dev.switchboard.ResponseTimeoutException;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportTimeoutException;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,19 +82,26 @@ final class TimeoutsChecks {
     return e;
   }
 
+  /**
+   * A GET of {@code uri} over {@code t} (1 s connect timeout) ends in that timeout, nothing sent.
+   */
+  private static void connectTimeoutOfOneSecond(Transport t, URI uri) {
+    long start = System.nanoTime();
+    ConnectTimeoutException e =
+        timeout(
+            t,
+            Request.get(uri),
+            ConnectTimeoutException.class,
+            TransportTimeoutException.Phase.CONNECT,
+            6000);
+    assertWithin(TckContext.since(start), 800, 6000, "ConnectTimeoutException of 1 s");
+    assertFalse(e.requestSent(), "requestSent() after a connect timeout");
+  }
+
   void connectTimeout() throws Exception {
     try (FullAcceptQueue queue = new FullAcceptQueue()) {
       Transport t = ctx.transport(b -> b.connectTimeout(Duration.ofMillis(1000)));
-      long start = System.nanoTime();
-      ConnectTimeoutException e =
-          timeout(
-              t,
-              Request.get(queue.uri("/")),
-              ConnectTimeoutException.class,
-              TransportTimeoutException.Phase.CONNECT,
-              6000);
-      assertWithin(TckContext.since(start), 800, 6000, "ConnectTimeoutException of 1 s");
-      assertFalse(e.requestSent(), "requestSent() after a connect timeout");
+      connectTimeoutOfOneSecond(t, queue.uri("/"));
       assertEquals("fine", ok(t.send(Request.get(fine().uri("/after")))).text(), "after it");
     }
   }
@@ -236,16 +244,7 @@ final class TimeoutsChecks {
               b ->
                   b.connectTimeout(Duration.ofMillis(1000))
                       .responseTimeout(Duration.ofSeconds(30)));
-      long start = System.nanoTime();
-      ConnectTimeoutException e =
-          timeout(
-              t,
-              Request.get(server.httpsUri("/")),
-              ConnectTimeoutException.class,
-              TransportTimeoutException.Phase.CONNECT,
-              6000);
-      assertWithin(TckContext.since(start), 800, 6000, "ConnectTimeoutException of 1 s");
-      assertFalse(e.requestSent(), "requestSent() after a handshake that never finished");
+      connectTimeoutOfOneSecond(t, server.httpsUri("/"));
       assertEquals(1, server.accepted(), "TCP connections the server accepted");
       assertTrue(
           server.awaitClosedByClient(1, Duration.ofSeconds(5)),
