@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -44,7 +43,7 @@ final class Calls {
       }
       return f.get();
     } catch (ExecutionException e) {
-      Throwable cause = unwrap(e);
+      Throwable cause = TransportException.unwrap(e);
       if (cause instanceof TransportException te) {
         throw te;
       }
@@ -74,7 +73,7 @@ final class Calls {
     for (CompletableFuture<Response> f : futures) {
       f.whenComplete(
           (r, e) -> {
-            if (e != null && all.completeExceptionally(unwrap(e))) {
+            if (e != null && all.completeExceptionally(TransportException.unwrap(e))) {
               futures.forEach(other -> other.cancel(true));
             }
           });
@@ -104,18 +103,11 @@ final class Calls {
               .send(r)
               .handle(
                   (resp, e) ->
-                      e == null ? Outcome.success(r, resp) : Outcome.failure(r, unwrap(e))));
+                      e == null
+                          ? Outcome.success(r, resp)
+                          : Outcome.failure(r, TransportException.unwrap(e))));
     }
     return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0]))
         .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
-  }
-
-  static Throwable unwrap(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 }

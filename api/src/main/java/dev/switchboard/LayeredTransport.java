@@ -269,7 +269,7 @@ final class LayeredTransport implements Transport {
   // ---------------------------------------------------------------- errors
 
   private TransportException normalize(Throwable e, Request request) {
-    Throwable t = Calls.unwrap(e);
+    Throwable t = TransportException.unwrap(e);
     if (t instanceof TransportException te) {
       return te;
     }

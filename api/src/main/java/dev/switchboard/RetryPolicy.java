@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -117,7 +116,7 @@ public final class RetryPolicy implements Interceptor {
               if (error == null) {
                 return CompletableFuture.completedFuture(response);
               }
-              Throwable failure = unwrap(error);
+              Throwable failure = TransportException.unwrap(error);
               Optional<Duration> wait = nextDelay(request, failure, attempt, chain.timeLeft());
               if (wait.isEmpty()) {
                 earlier.forEach(
@@ -192,14 +191,6 @@ public final class RetryPolicy implements Interceptor {
       return te instanceof ConnectionException || te instanceof ConnectTimeoutException;
     }
     return false;
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    Throwable t = e;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   @Override

@@ -31,6 +31,23 @@ public class TransportException extends RuntimeException {
     this.requestSent = requestSent;
   }
 
+  /**
+   * The failure itself: {@code failure} without the {@link
+   * java.util.concurrent.CompletionException} and {@link java.util.concurrent.ExecutionException}
+   * wrappers that futures put around it (for {@code exceptionally}, {@code handle} or {@code get}).
+   * Returns {@code failure} when it is not such a wrapper or has no cause; {@code null} for {@code
+   * null}.
+   */
+  public static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
   /** The request that failed, or {@code null}. Its {@code toString} redacts credentials. */
   public Request request() {
     return request;

@@ -19,6 +19,20 @@ import org.junit.jupiter.api.Test;
 
 class ModelTest {
   @Test
+  void unwrapStripsFutureWrappersDownToTheFailureItself() {
+    TransportException failure = new TransportException("boom", null, "fake", false, null);
+    Throwable wrapped =
+        new java.util.concurrent.ExecutionException(
+            new java.util.concurrent.CompletionException(failure));
+    assertTrue(TransportException.unwrap(wrapped) == failure);
+    IllegalStateException plain = new IllegalStateException("x");
+    assertTrue(TransportException.unwrap(plain) == plain);
+    Throwable empty = new java.util.concurrent.CompletionException(null);
+    assertTrue(TransportException.unwrap(empty) == empty, "a wrapper without cause stays");
+    assertNull(TransportException.unwrap(null));
+  }
+
+  @Test
   void configDefaultsMatchTheDesign() {
     TransportConfig c = TransportConfig.defaults();
     assertEquals(Duration.ofSeconds(10), c.connectTimeout());

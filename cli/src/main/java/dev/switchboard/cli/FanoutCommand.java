@@ -5,6 +5,7 @@ import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
+import dev.switchboard.TransportException;
 import dev.switchboard.Transports;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -108,7 +109,10 @@ final class FanoutCommand implements Callable<Integer> {
             t.send(r)
                 .handle(
                     (response, failure) ->
-                        new Result(response, Errors.unwrap(failure), System.nanoTime() - sent)));
+                        new Result(
+                            response,
+                            TransportException.unwrap(failure),
+                            System.nanoTime() - sent)));
       }
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
       long total = System.nanoTime() - start;

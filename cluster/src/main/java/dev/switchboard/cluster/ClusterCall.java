@@ -163,7 +163,7 @@ final class ClusterCall {
       answered(attempt, node, seen, response);
       return;
     }
-    TransportException e = asTransportException(attempt, ClusterTransport.unwrap(error));
+    TransportException e = asTransportException(attempt, TransportException.unwrap(error));
     anySent |= e.requestSent();
     if (e instanceof ConnectionException || e instanceof ConnectTimeoutException) {
       cluster.markFailed(node, seen);

@@ -271,7 +271,7 @@ final class ConfigChecks {
                             .whenComplete(
                                 (r, e) -> {
                                   if (e != null) {
-                                    seen.add(TckContext.unwrap(e));
+                                    seen.add(TransportException.unwrap(e));
                                   }
                                 })));
     TckContext.failure(t.send(Request.get(server.uri("/missing"))), NotFoundException.class);

@@ -8,6 +8,7 @@ import dev.switchboard.Capability;
 import dev.switchboard.Response;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
+import dev.switchboard.TransportException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -227,7 +227,7 @@ final class TckContext {
       Object v = f.get(within.toMillis(), TimeUnit.MILLISECONDS);
       throw new AssertionError("expected a failure, got " + v);
     } catch (ExecutionException e) {
-      return unwrap(e.getCause());
+      return TransportException.unwrap(e.getCause());
     } catch (CancellationException e) {
       return e;
     } catch (TimeoutException e) {
@@ -253,15 +253,6 @@ final class TckContext {
       throw new AssertionError("expected " + type.getSimpleName() + ", got " + describe(t), t);
     }
     return type.cast(t);
-  }
-
-  static Throwable unwrap(Throwable t) {
-    Throwable x = t;
-    while ((x instanceof CompletionException || x instanceof ExecutionException)
-        && x.getCause() != null) {
-      x = x.getCause();
-    }
-    return x;
   }
 
   static String describe(Throwable t) {

@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.HttpException;
@@ -56,11 +54,7 @@ final class Failures {
 
   static TransportException map(
       Throwable failure, ExchangeRequest exchange, boolean written, boolean stale) {
-    Throwable t = failure;
-    while ((t instanceof ExecutionException || t instanceof CompletionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = TransportException.unwrap(failure);
     Request request = exchange.request();
     String name = ApacheEngine.NAME;
     if (t instanceof TransportException te) {

@@ -16,8 +16,6 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -36,11 +34,7 @@ final class JdkFailures {
       boolean responseStarted,
       boolean resendRefused) {
     Request request = exchange.request();
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = TransportException.unwrap(error);
     String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     if (resendRefused) {
       return new MalformedResponseException(

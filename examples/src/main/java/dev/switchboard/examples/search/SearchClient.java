@@ -213,7 +213,7 @@ public final class SearchClient {
       f.whenComplete(
           (v, e) -> {
             if (e != null) {
-              all.completeExceptionally(unwrap(e));
+              all.completeExceptionally(TransportException.unwrap(e));
             }
           });
     }
@@ -301,16 +301,8 @@ public final class SearchClient {
     return response.json(Map.class);
   }
 
-  static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
   private static RuntimeException rethrow(Throwable cause) {
-    Throwable t = unwrap(cause);
+    Throwable t = TransportException.unwrap(cause);
     if (t instanceof RuntimeException re) {
       return re;
     }
@@ -322,7 +314,7 @@ public final class SearchClient {
 
   /** Exposed for {@link ServerError}: the status exception inside {@code t}, if any. */
   static HttpStatusException statusException(Throwable t) {
-    Throwable u = unwrap(t);
+    Throwable u = TransportException.unwrap(t);
     return u instanceof HttpStatusException h ? h : null;
   }
 }

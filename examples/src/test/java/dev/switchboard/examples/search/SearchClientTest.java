@@ -292,7 +292,7 @@ class SearchClientTest {
     CompletableFuture<List<Object>> failing =
         client.concurrentAsync(List.of(client::health, () -> client.get("no-such-index", "1")));
     Throwable failure = assertThrows(Exception.class, failing::join);
-    assertInstanceOf(NotFoundException.class, SearchClient.unwrap(failure));
+    assertInstanceOf(NotFoundException.class, TransportException.unwrap(failure));
   }
 
   @ParameterizedTest
