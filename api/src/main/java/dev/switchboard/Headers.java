@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,12 +21,14 @@ import java.util.Set;
  * of one name keep their relative order. Instances are safe to share between threads.
  */
 public final class Headers {
-  private static final Headers EMPTY = new Headers(List.of());
+  private static final String[] NONE = new String[0];
+  private static final Headers EMPTY = new Headers(NONE);
 
-  private final List<Field> fields;
+  /** Names at even indexes, each followed by its value; never written after construction. */
+  private final String[] namesAndValues;
 
-  private Headers(List<Field> fields) {
-    this.fields = fields;
+  private Headers(String[] namesAndValues) {
+    this.namesAndValues = namesAndValues;
   }
 
   /** One header field: a name as it was given, and a value. */
@@ -52,7 +55,7 @@ public final class Headers {
       throw new IllegalArgumentException(
           "Headers.of takes name/value pairs; got an odd number of arguments");
     }
-    Builder b = builder();
+    Builder b = builder(namesAndValues.length / 2);
     for (int i = 0; i < namesAndValues.length; i += 2) {
       b.add(namesAndValues[i], namesAndValues[i + 1]);
     }
@@ -61,31 +64,52 @@ public final class Headers {
 
   /** Returns a new empty builder. */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(8);
+  }
+
+  /**
+   * Returns a new empty builder with room for {@code expectedFields} fields before it grows (it
+   * grows as needed past that): for code that converts another library's headers and knows their
+   * number.
+   *
+   * @throws IllegalArgumentException if {@code expectedFields} is negative
+   */
+  public static Builder builder(int expectedFields) {
+    if (expectedFields < 0) {
+      throw new IllegalArgumentException("expectedFields must be 0 or more, got " + expectedFields);
+    }
+    return new Builder(expectedFields);
   }
 
   /** Returns a builder holding these fields. */
   public Builder toBuilder() {
-    Builder b = new Builder();
-    b.fields.addAll(fields);
-    return b;
+    return new Builder(namesAndValues);
   }
 
-  /** These fields followed by {@code extra} (already validated fields), without a builder. */
-  Headers plus(Field... extra) {
-    if (extra.length == 0) {
-      return this;
-    }
-    Field[] all = fields.toArray(new Field[fields.size() + extra.length]);
-    System.arraycopy(extra, 0, all, fields.size(), extra.length);
-    return new Headers(List.of(all));
+  /** These fields followed by {@code first} (an already validated field), without a builder. */
+  Headers plus(Field first) {
+    String[] all = Arrays.copyOf(namesAndValues, namesAndValues.length + 2);
+    all[all.length - 2] = first.name();
+    all[all.length - 1] = first.value();
+    return new Headers(all);
+  }
+
+  /** These fields followed by two already validated fields, without a builder. */
+  Headers plus(Field first, Field second) {
+    String[] all = Arrays.copyOf(namesAndValues, namesAndValues.length + 4);
+    all[all.length - 4] = first.name();
+    all[all.length - 3] = first.value();
+    all[all.length - 2] = second.name();
+    all[all.length - 1] = second.value();
+    return new Headers(all);
   }
 
   /** Returns the first value of {@code name} (any case), or {@code null}. */
   public String first(String name) {
-    for (Field f : fields) {
-      if (f.name.equalsIgnoreCase(name)) {
-        return f.value;
+    String[] nv = namesAndValues;
+    for (int i = 0; i < nv.length; i += 2) {
+      if (nv[i].equalsIgnoreCase(name)) {
+        return nv[i + 1];
       }
     }
     return null;
@@ -94,9 +118,10 @@ public final class Headers {
   /** Returns every value of {@code name} (any case) in order; empty when absent. */
   public List<String> all(String name) {
     List<String> out = new ArrayList<>(2);
-    for (Field f : fields) {
-      if (f.name.equalsIgnoreCase(name)) {
-        out.add(f.value);
+    String[] nv = namesAndValues;
+    for (int i = 0; i < nv.length; i += 2) {
+      if (nv[i].equalsIgnoreCase(name)) {
+        out.add(nv[i + 1]);
       }
     }
     return Collections.unmodifiableList(out);
@@ -107,18 +132,41 @@ public final class Headers {
     return first(name) != null;
   }
 
+  /**
+   * Returns the name of the field at {@code index} (0 to {@link #size()} - 1, in order), as it was
+   * given; with {@link #value(int)}, a way to walk the fields without creating any object.
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is not a field's index
+   */
+  public String name(int index) {
+    return namesAndValues[2 * Objects.checkIndex(index, size())];
+  }
+
+  /**
+   * Returns the value of the field at {@code index} (0 to {@link #size()} - 1, in order).
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is not a field's index
+   */
+  public String value(int index) {
+    return namesAndValues[2 * Objects.checkIndex(index, size()) + 1];
+  }
+
   /** Returns the distinct names, in first-seen order, as first spelled. */
   public Set<String> names() {
     Map<String, String> seen = new LinkedHashMap<>();
-    for (Field f : fields) {
-      seen.putIfAbsent(f.name.toLowerCase(Locale.ROOT), f.name);
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      seen.putIfAbsent(namesAndValues[i].toLowerCase(Locale.ROOT), namesAndValues[i]);
     }
     return Collections.unmodifiableSet(new LinkedHashSet<>(seen.values()));
   }
 
-  /** Returns every field in order. */
+  /** Returns every field in order (a new list on each call; {@link #name(int)} allocates none). */
   public List<Field> fields() {
-    return Collections.unmodifiableList(fields);
+    Field[] out = new Field[size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new Field(namesAndValues[2 * i], namesAndValues[2 * i + 1]);
+    }
+    return List.of(out);
   }
 
   /** Returns a map from each name (as first spelled) to its values, in order. */
@@ -132,35 +180,37 @@ public final class Headers {
 
   /** Returns the number of fields. */
   public int size() {
-    return fields.size();
+    return namesAndValues.length / 2;
   }
 
   /** Returns whether there are no fields. */
   public boolean isEmpty() {
-    return fields.isEmpty();
+    return namesAndValues.length == 0;
   }
 
+  /** Equal when the same names (same spelling) and values come in the same order. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof Headers h && h.fields.equals(fields);
+    return o instanceof Headers h && Arrays.equals(h.namesAndValues, namesAndValues);
   }
 
   @Override
   public int hashCode() {
-    return fields.hashCode();
+    return Arrays.hashCode(namesAndValues);
   }
 
   /** Renders the fields with credential values ({@link Redaction sensitive headers}) redacted. */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("{");
-    for (Field f : fields) {
-      if (sb.length() > 1) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      String name = namesAndValues[i];
+      if (i > 0) {
         sb.append(", ");
       }
-      sb.append(f.name)
+      sb.append(name)
           .append(": ")
-          .append(Redaction.isSensitiveHeader(f.name) ? Redaction.MASK : f.value);
+          .append(Redaction.isSensitiveHeader(name) ? Redaction.MASK : namesAndValues[i + 1]);
     }
     return sb.append('}').toString();
   }
@@ -223,49 +273,95 @@ public final class Headers {
 
   /** Builds {@link Headers}; not thread-safe. */
   public static final class Builder {
-    private final List<Field> fields = new ArrayList<>();
+    private String[] namesAndValues;
+    private int length; // used entries of namesAndValues
+    private boolean shared; // namesAndValues is also held by built Headers: copy before writing
 
-    private Builder() {}
+    private Builder(int expectedFields) {
+      this.namesAndValues = expectedFields == 0 ? NONE : new String[2 * expectedFields];
+    }
+
+    private Builder(String[] fields) {
+      this.namesAndValues = fields;
+      this.length = fields.length;
+      this.shared = true;
+    }
 
     /** Appends a field, keeping any existing values of the same name. */
     public Builder add(String name, String value) {
-      fields.add(new Field(name, value));
+      validateName(name);
+      validateValue(name, value);
+      append(name, value);
       return this;
+    }
+
+    private void append(String name, String value) {
+      if (shared || length == namesAndValues.length) {
+        namesAndValues =
+            Arrays.copyOf(namesAndValues, Math.max(length + 2, Math.min(2 * length, length + 32)));
+        shared = false;
+      }
+      namesAndValues[length++] = name;
+      namesAndValues[length++] = value;
     }
 
     /** Replaces every field of {@code name} (any case) with this one value. */
     public Builder set(String name, String value) {
-      Field f = new Field(name, value);
+      validateName(name);
+      validateValue(name, value);
       remove(name);
-      fields.add(f);
+      append(name, value);
       return this;
     }
 
     /** Removes every field of {@code name} (any case). */
     public Builder remove(String name) {
-      fields.removeIf(f -> f.name.equalsIgnoreCase(name));
+      if (!contains(name)) {
+        return this;
+      }
+      String[] kept = new String[namesAndValues.length];
+      int n = 0;
+      for (int i = 0; i < length; i += 2) {
+        if (!namesAndValues[i].equalsIgnoreCase(name)) {
+          kept[n++] = namesAndValues[i];
+          kept[n++] = namesAndValues[i + 1];
+        }
+      }
+      namesAndValues = kept;
+      length = n;
+      shared = false;
       return this;
     }
 
     /** Appends every field of {@code headers}. */
     public Builder addAll(Headers headers) {
-      fields.addAll(headers.fields);
+      String[] nv = headers.namesAndValues;
+      for (int i = 0; i < nv.length; i += 2) {
+        append(nv[i], nv[i + 1]);
+      }
       return this;
     }
 
     /** Returns whether a field named {@code name} (any case) is present. */
     public boolean contains(String name) {
-      for (Field f : fields) {
-        if (f.name.equalsIgnoreCase(name)) {
+      for (int i = 0; i < length; i += 2) {
+        if (namesAndValues[i].equalsIgnoreCase(name)) {
           return true;
         }
       }
       return false;
     }
 
-    /** Returns the immutable headers. */
+    /** Returns the immutable headers; the builder may go on being used. */
     public Headers build() {
-      return fields.isEmpty() ? EMPTY : new Headers(List.copyOf(fields));
+      if (length == 0) {
+        return EMPTY;
+      }
+      if (length == namesAndValues.length) { // full: share it, and copy on the next write
+        shared = true;
+        return new Headers(namesAndValues);
+      }
+      return new Headers(Arrays.copyOf(namesAndValues, length));
     }
   }
 }

@@ -97,6 +97,41 @@ class ModelTest {
   }
 
   @Test
+  void builtHeadersNeverChangeWhenTheirBuilderGoesOn() {
+    Headers.Builder b = Headers.builder(2).add("A", "1").add("B", "2");
+    Headers full = b.build(); // the builder's storage is exactly full here
+    b.add("C", "3").set("a", "9");
+    Headers later = b.build();
+    assertEquals(Headers.of("A", "1", "B", "2"), full);
+    assertEquals(Headers.of("B", "2", "a", "9", "C", "3").toMap(), later.toMap());
+    Headers derived = full.toBuilder().remove("b").add("D", "4").build();
+    assertEquals(Headers.of("A", "1", "D", "4"), derived);
+    assertEquals(Headers.of("A", "1", "B", "2"), full);
+    assertEquals(Headers.of("A", "1", "B", "2").hashCode(), full.hashCode());
+  }
+
+  @Test
+  void fieldsCanBeWalkedByIndexInOrder() {
+    Headers h = Headers.of("X-A", "1", "x-b", "2", "x-a", "3");
+    assertEquals(3, h.size());
+    assertEquals("x-b", h.name(1));
+    assertEquals("3", h.value(2));
+    assertEquals(
+        List.of(
+            new Headers.Field("X-A", "1"),
+            new Headers.Field("x-b", "2"),
+            new Headers.Field("x-a", "3")),
+        h.fields());
+    assertThrows(IndexOutOfBoundsException.class, () -> h.name(3));
+    assertThrows(IndexOutOfBoundsException.class, () -> h.value(-1));
+    IllegalArgumentException negative =
+        assertThrows(IllegalArgumentException.class, () -> Headers.builder(-1));
+    assertTrue(negative.getMessage().contains("expectedFields"));
+    assertTrue(Headers.builder(0).build().isEmpty());
+    assertEquals(Headers.of("A", "1"), Headers.builder(0).add("A", "1").build());
+  }
+
+  @Test
   void headerValuesWithLineBreaksAreRefusedWhenBuilt() {
     var b = Request.builder("GET", URI.create("http://127.0.0.1/"));
     IllegalArgumentException cr =
