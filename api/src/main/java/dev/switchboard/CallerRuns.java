@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 final class CallerRuns implements Executor {
   private final Thread owner = Thread.currentThread();
   private final Executor fallback;
-  private final ArrayDeque<Runnable> tasks = new ArrayDeque<>(4);
+  private Runnable next; // the one task a call usually hands in; more wait in {@code later}
+  private ArrayDeque<Runnable> later;
   private boolean released;
 
   CallerRuns(Executor fallback) {
@@ -28,7 +29,14 @@ final class CallerRuns implements Executor {
   public void execute(Runnable task) {
     synchronized (this) {
       if (!released) {
-        tasks.add(task);
+        if (next == null) {
+          next = task;
+        } else {
+          if (later == null) {
+            later = new ArrayDeque<>(4);
+          }
+          later.add(task);
+        }
         LockSupport.unpark(owner);
         return;
       }
@@ -52,7 +60,7 @@ final class CallerRuns implements Executor {
       while (true) {
         Runnable task;
         synchronized (this) {
-          task = tasks.poll();
+          task = poll();
         }
         if (task != null) {
           task.run();
@@ -66,15 +74,26 @@ final class CallerRuns implements Executor {
         }
       }
     } finally {
-      ArrayDeque<Runnable> left;
-      synchronized (this) {
-        released = true;
-        left = new ArrayDeque<>(tasks);
-        tasks.clear();
-      }
-      for (Runnable task : left) {
+      while (true) {
+        Runnable task;
+        synchronized (this) {
+          released = true; // from here on execute() hands tasks to the fallback itself
+          task = poll();
+        }
+        if (task == null) {
+          break;
+        }
         fallback.execute(task);
       }
     }
+  }
+
+  /** The oldest task handed in, or null; under the lock. */
+  private Runnable poll() {
+    Runnable task = next;
+    if (task != null) {
+      next = later == null ? null : later.poll();
+    }
+    return task;
   }
 }

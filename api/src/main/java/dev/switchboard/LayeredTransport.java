@@ -150,7 +150,10 @@ final class LayeredTransport implements Transport {
     call.startDeadline();
     CompletableFuture<Response> chained;
     try {
-      chained = new ChainStep(call, 0, request).proceed(request);
+      chained =
+          config.interceptors().isEmpty()
+              ? follow(call, request, 0)
+              : new ChainStep(call, 0, request).proceed(request);
     } catch (RuntimeException e) {
       chained = CompletableFuture.failedFuture(e);
     }
@@ -537,8 +540,11 @@ final class LayeredTransport implements Transport {
 
   // ---------------------------------------------------------------- one exchange
 
-  /** Receives one exchange from the engine; settles exactly once. */
-  private final class ExchangeState implements ExchangeListener {
+  /**
+   * Receives one exchange from the engine; settles exactly once. As a {@link Runnable} it is its
+   * own response timer's task.
+   */
+  private final class ExchangeState implements ExchangeListener, Runnable {
     final Call call;
     final Request wire;
     final CompletableFuture<Response> future = new CompletableFuture<>();
@@ -589,15 +595,15 @@ final class LayeredTransport implements Transport {
       if (settled.get() || headersReceived || responseTimer != null) {
         return;
       }
-      Duration timeout = responseTimeout;
-      responseTimer =
-          Timers.schedule(
-              () -> {
-                if (!headersReceived) {
-                  fail(new ResponseTimeoutException(timeout, wire, name, null), true);
-                }
-              },
-              timeout.toNanos());
+      responseTimer = Timers.schedule(this, responseTimeout.toNanos());
+    }
+
+    /** The response timeout has passed. */
+    @Override
+    public void run() {
+      if (!headersReceived) {
+        fail(new ResponseTimeoutException(responseTimeout, wire, name, null), true);
+      }
     }
 
     @Override
