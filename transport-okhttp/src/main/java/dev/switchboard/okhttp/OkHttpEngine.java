@@ -57,13 +57,31 @@ final class OkHttpEngine implements TransportEngine {
   private static final Set<String> BODY_REQUIRED =
       Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
 
+  /** With both of the engine's interceptors. */
   private final OkHttpClient client;
+
+  /**
+   * The same client (same dispatcher, pool and everything else) without the application-side
+   * interceptor, for the usual request that needs it for nothing: it has its own {@code
+   * Accept-Encoding} and the client's connect timeout. That saves OkHttp a chain step per call.
+   * Null over a user's client with application interceptors of its own: those may change the
+   * request, so ours must look at it after them.
+   */
+  private final OkHttpClient plainClient;
+
+  private final int connectTimeoutMillis;
   private final ExecutorService executor;
   private final boolean ownsPool;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OkHttpEngine(OkHttpClient client, ExecutorService executor, boolean ownsPool) {
-    this.client = client;
+  private OkHttpEngine(OkHttpClient withoutOurs, ExecutorService executor, boolean ownsPool) {
+    this.plainClient = withoutOurs.interceptors().isEmpty() ? withoutOurs : null;
+    OkHttpClient.Builder b = withoutOurs.newBuilder();
+    // Ours last among application interceptors (closest to OkHttp's bridge): user interceptors
+    // see the requests as they were given.
+    b.interceptors().add(OkHttpEngine::beforeBridge);
+    this.client = b.build();
+    this.connectTimeoutMillis = withoutOurs.connectTimeoutMillis();
     this.executor = executor;
     this.ownsPool = ownsPool;
   }
@@ -106,9 +124,9 @@ final class OkHttpEngine implements TransportEngine {
     if (config.sslContext() != null) {
       b.sslSocketFactory(config.sslContext().getSocketFactory(), defaultTrustManager());
     }
-    // Ours last among application interceptors (closest to OkHttp's bridge), first among network
-    // interceptors (closest to it on the other side): user interceptors see the real requests.
-    b.interceptors().add(OkHttpEngine::beforeBridge);
+    // Ours first among network interceptors (closest to OkHttp's bridge): user network
+    // interceptors see the requests as they go on the wire. The application-side one is added by
+    // the constructor.
     b.networkInterceptors().add(0, OkHttpEngine::afterBridge);
     return new OkHttpEngine(b.build(), executor, ownsPool);
   }
@@ -160,13 +178,19 @@ final class OkHttpEngine implements TransportEngine {
     if (exchange == null) {
       return chain.proceed(request);
     }
-    if (request.header("Accept-Encoding") == null && request.header("Range") == null) {
+    if (needsPlaceholderEncoding(request)) {
       exchange.placeholderEncoding = true;
       request = request.newBuilder().header("Accept-Encoding", "identity").build();
     }
-    return chain
-        .withConnectTimeout(exchange.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
-        .proceed(request);
+    int connectTimeout = exchange.connectTimeoutMillis();
+    if (connectTimeout != chain.connectTimeoutMillis()) {
+      chain = chain.withConnectTimeout(connectTimeout, TimeUnit.MILLISECONDS);
+    }
+    return chain.proceed(request);
+  }
+
+  private static boolean needsPlaceholderEncoding(Request request) {
+    return request.header("Accept-Encoding") == null && request.header("Range") == null;
   }
 
   /**
@@ -243,7 +267,13 @@ final class OkHttpEngine implements TransportEngine {
               "OkHttp refused the request: " + e.getMessage(), request.request(), NAME, false, e));
       return exchange;
     }
-    Call call = client.newCall(okRequest);
+    OkHttpClient sender =
+        plainClient != null
+                && exchange.connectTimeoutMillis() == connectTimeoutMillis
+                && !needsPlaceholderEncoding(okRequest)
+            ? plainClient
+            : client;
+    Call call = sender.newCall(okRequest);
     call.addEventListener(exchange.events());
     exchange.start(call);
     return exchange;
@@ -267,9 +297,10 @@ final class OkHttpEngine implements TransportEngine {
     } else if (BODY_REQUIRED.contains(method)) {
       body = EMPTY_BODY;
     }
+    dev.switchboard.Headers fields = r.headers();
     okhttp3.Headers.Builder headers = new okhttp3.Headers.Builder();
-    for (dev.switchboard.Headers.Field f : r.headers().fields()) {
-      headers.addUnsafeNonAscii(f.name(), f.value());
+    for (int i = 0, n = fields.size(); i < n; i++) {
+      headers.addUnsafeNonAscii(fields.name(i), fields.value(i));
     }
     return new Request.Builder()
         .url(r.uri().toString())

@@ -40,9 +40,17 @@ import okio.BufferedSource;
 final class OkHttpExchange implements Exchange, Callback {
   private static final int CHUNK = 16 * 1024;
 
+  /**
+   * The read buffer of each dispatcher thread, reused for every response it reads: the listener
+   * copies each chunk before returning, so one buffer per thread is enough, and a response costs no
+   * buffer of its own. It goes with the thread (idle dispatcher threads end after 60 s).
+   */
+  private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocate(CHUNK));
+
   private final ExchangeRequest exchange;
   private final ExchangeListener listener;
-  private final ConnectWatch connectWatch = new ConnectWatch();
+  private volatile ConnectWatch connectWatch; // only for a call that opens a connection
   private volatile Call call;
   private volatile boolean aborted;
   private volatile boolean connected;
@@ -86,7 +94,7 @@ final class OkHttpExchange implements Exchange, Callback {
 
   @Override
   public void onFailure(Call call, IOException e) {
-    connectWatch.stop();
+    stopConnectWatch();
     if (!aborted) {
       listener.onFailure(map(e, false));
     }
@@ -94,7 +102,7 @@ final class OkHttpExchange implements Exchange, Callback {
 
   @Override
   public void onResponse(Call call, Response response) {
-    connectWatch.stop();
+    stopConnectWatch();
     boolean headersDelivered = false;
     try (response) {
       if (aborted) {
@@ -105,7 +113,8 @@ final class OkHttpExchange implements Exchange, Callback {
       listener.onResponseHeaders(response.code(), headers);
       headersDelivered = true;
       BufferedSource source = response.body().source();
-      ByteBuffer buffer = ByteBuffer.allocate(bufferSize(response.body().contentLength()));
+      ByteBuffer buffer = READ_BUFFER.get();
+      buffer.clear();
       while (!aborted) {
         if (source.read(buffer) == -1) {
           listener.onComplete();
@@ -134,17 +143,10 @@ final class OkHttpExchange implements Exchange, Callback {
     }
   }
 
-  /**
-   * The read buffer: no larger than the body when its length is known (a small JSON answer needs a
-   * few hundred bytes, not {@value #CHUNK}), never empty (a read into no room returns 0 for ever).
-   */
-  static int bufferSize(long contentLength) {
-    return contentLength < 0 ? CHUNK : (int) Math.max(1, Math.min(contentLength, CHUNK));
-  }
-
   private static Headers convert(okhttp3.Headers h) {
-    Headers.Builder b = Headers.builder();
-    for (int i = 0, n = h.size(); i < n; i++) {
+    int n = h.size();
+    Headers.Builder b = Headers.builder(n);
+    for (int i = 0; i < n; i++) {
       b.add(h.name(i), h.value(i));
     }
     return b.build();
@@ -172,7 +174,8 @@ final class OkHttpExchange implements Exchange, Callback {
   private TransportException map(IOException e, boolean inBody) {
     Request r = request();
     String what = e.getMessage() == null ? e.getClass().getName() : e.toString();
-    if (connectWatch.timedOut) {
+    ConnectWatch watch = connectWatch;
+    if (watch != null && watch.timedOut) {
       return new ConnectTimeoutException(exchange.connectTimeout(), r, name(), e);
     }
     if (!connected) {
@@ -248,19 +251,31 @@ final class OkHttpExchange implements Exchange, Callback {
     @Override
     public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
       connectStarted = true;
-      connectWatch.connecting();
+      ConnectWatch watch = connectWatch;
+      if (watch == null) {
+        synchronized (OkHttpExchange.this) {
+          watch = connectWatch;
+          if (watch == null) {
+            connectWatch = watch = new ConnectWatch();
+          }
+        }
+      }
+      watch.connecting();
     }
 
     @Override
     public void secureConnectStart(Call call) {
-      connectWatch.start(exchange.connectTimeout().toNanos());
+      ConnectWatch watch = connectWatch; // TLS set-up comes after connectStart
+      if (watch != null) {
+        watch.start(exchange.connectTimeout().toNanos());
+      }
     }
 
     @Override
     public void connectionAcquired(Call call, Connection connection) {
       reused = !connectStarted; // taken from the pool, not opened for this call
       connected = true;
-      connectWatch.stop();
+      stopConnectWatch();
     }
 
     @Override
@@ -288,12 +303,19 @@ final class OkHttpExchange implements Exchange, Callback {
 
     @Override
     public void callEnd(Call call) {
-      connectWatch.stop();
+      stopConnectWatch();
     }
 
     @Override
     public void callFailed(Call call, IOException ioe) {
-      connectWatch.stop();
+      stopConnectWatch();
+    }
+  }
+
+  private void stopConnectWatch() {
+    ConnectWatch watch = connectWatch;
+    if (watch != null) {
+      watch.stop();
     }
   }
 
