@@ -81,11 +81,13 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
       URI uri = request.uri();
       HttpRequest head =
           new BasicHttpRequest(request.method(), HttpHost.create(uri), pathAndQuery(uri));
-      for (Headers.Field field : request.headers().fields()) {
+      Headers fields = request.headers();
+      for (int i = 0, n = fields.size(); i < n; i++) {
+        String name = fields.name(i);
         // the library writes the framing itself (and refuses a request that already has it)
-        if (!field.name().equalsIgnoreCase("Content-Length")
-            && !field.name().equalsIgnoreCase("Transfer-Encoding")) {
-          head.addHeader(field.name(), field.value());
+        if (!name.equalsIgnoreCase("Content-Length")
+            && !name.equalsIgnoreCase("Transfer-Encoding")) {
+          head.addHeader(name, fields.value(i));
         }
       }
       BodyProducer body =

@@ -1,8 +1,10 @@
 package dev.switchboard.jdk;
 
+import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -13,12 +15,35 @@ import java.util.Map;
 final class ConnectionLimiter {
   private final int perHost;
   private final int total;
-  private final Map<String, Integer> active = new HashMap<>();
+  private final Map<Origin, Integer> active = new HashMap<>();
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private int activeTotal;
 
-  /** One exchange waiting for a slot. */
-  record Waiter(String host, Runnable start) {}
+  /** Where connections go: scheme, lower-case host and port (the default one filled in). */
+  record Origin(String scheme, String host, int port) {
+    static Origin of(URI uri) {
+      String scheme = uri.getScheme().toLowerCase(Locale.ROOT); // the same string when lower case
+      int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+      return new Origin(scheme, uri.getHost().toLowerCase(Locale.ROOT), port);
+    }
+
+    @Override
+    public String toString() {
+      return scheme + "://" + host + ":" + port;
+    }
+  }
+
+  /** An exchange that needs a slot: {@link #start()} runs once it has one. */
+  abstract static class Waiter {
+    final Origin host;
+
+    Waiter(Origin host) {
+      this.host = host;
+    }
+
+    /** Starts the exchange, now holding a slot; called at most once. */
+    abstract void start();
+  }
 
   ConnectionLimiter(int perHost, int total) {
     this.perHost = perHost;
@@ -28,12 +53,12 @@ final class ConnectionLimiter {
   /** Runs {@code w.start()} now if a slot is free, otherwise once one frees up. */
   void acquire(Waiter w) {
     synchronized (this) {
-      if (!tryTake(w.host())) {
+      if (!tryTake(w.host)) {
         queue.add(w);
         return;
       }
     }
-    w.start().run();
+    w.start();
   }
 
   /** Takes {@code w} out of the queue; false when it already started. */
@@ -42,14 +67,14 @@ final class ConnectionLimiter {
   }
 
   /** Frees the slot of an exchange that ended and starts the next one that fits. */
-  void release(String host) {
+  void release(Origin host) {
     Waiter next = null;
     synchronized (this) {
       activeTotal--;
       active.computeIfPresent(host, (k, n) -> n <= 1 ? null : n - 1);
       for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
         Waiter w = it.next();
-        if (tryTake(w.host())) {
+        if (tryTake(w.host)) {
           it.remove();
           next = w;
           break;
@@ -60,11 +85,11 @@ final class ConnectionLimiter {
       }
     }
     if (next != null) {
-      next.start().run();
+      next.start();
     }
   }
 
-  private boolean tryTake(String host) {
+  private boolean tryTake(Origin host) {
     int n = active.getOrDefault(host, 0);
     if (n >= perHost || activeTotal >= total) {
       return false;

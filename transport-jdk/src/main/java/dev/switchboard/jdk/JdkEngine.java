@@ -12,7 +12,6 @@ import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.TransportEngine;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +35,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The engine over {@link HttpClient}. Notes on what the JDK client does by itself and how it is
@@ -198,25 +197,35 @@ final class JdkEngine implements TransportEngine {
     }
   }
 
-  private static String hostKey(URI uri) {
-    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-    int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
-    return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
-  }
-
   // ------------------------------------------------------------------ one exchange
 
-  private final class Call
+  private static final AtomicIntegerFieldUpdater<Call> PENDING =
+      AtomicIntegerFieldUpdater.newUpdater(Call.class, "pending");
+  private static final AtomicIntegerFieldUpdater<Call> RELEASED =
+      AtomicIntegerFieldUpdater.newUpdater(Call.class, "released");
+
+  @SuppressWarnings("rawtypes")
+  private static final AtomicReferenceFieldUpdater<Call, ConcurrentLinkedQueue> QUEUED =
+      AtomicReferenceFieldUpdater.newUpdater(Call.class, ConcurrentLinkedQueue.class, "queued");
+
+  /**
+   * One exchange, in every role the JDK asks for: the limiter's waiter, the response's body handler
+   * and subscriber, and the {@link Exchange} handle. Its counters are fields (updated through
+   * {@link #PENDING} and {@link #RELEASED}) rather than atomic objects of their own: an exchange
+   * allocates as little as it can.
+   */
+  private final class Call extends ConnectionLimiter.Waiter
       implements Exchange, HttpResponse.BodyHandler<Void>, HttpResponse.BodySubscriber<Void> {
     private final ExchangeRequest exchange;
     private final Request request;
     private final ExchangeListener listener;
-    private final String host;
-    private final ConnectionLimiter.Waiter waiter;
     private final CompletableFuture<Void> bodyDone = new CompletableFuture<>();
-    private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger pending = new AtomicInteger();
-    private final AtomicBoolean released = new AtomicBoolean();
+
+    /** Events that came while another thread was running one; created on first need. */
+    private volatile ConcurrentLinkedQueue<Runnable> queued;
+
+    private volatile int pending; // events emitted and not yet run
+    private volatile int released; // 1 once the limiter's slot was given back
     private final RequestBody body;
     private HttpRequest jdkRequest;
     private volatile CompletableFuture<HttpResponse<Void>> future;
@@ -229,12 +238,11 @@ final class JdkEngine implements TransportEngine {
     private boolean terminated;
 
     Call(ExchangeRequest exchange, ExchangeListener listener) {
+      super(ConnectionLimiter.Origin.of(exchange.request().uri()));
       this.exchange = exchange;
       this.request = exchange.request();
       this.listener = listener;
-      this.host = hostKey(request.uri());
-      this.waiter = new ConnectionLimiter.Waiter(host, this::send);
-      this.body = new RequestBody(request.body().asReadOnlyBuffer(), () -> emit(this::signalSent));
+      this.body = new RequestBody(request.body(), () -> emit(this::signalSent));
     }
 
     void begin() {
@@ -248,10 +256,12 @@ final class JdkEngine implements TransportEngine {
         fail(new TransportException("the transport is closed", request, NAME, false, null));
         return;
       }
-      limiter.acquire(waiter);
+      limiter.acquire(this);
     }
 
-    private void send() {
+    /** Holding a slot of the limiter: hands the request to the JDK. */
+    @Override
+    void start() {
       if (aborted || closed) {
         release();
         if (!aborted) {
@@ -303,6 +313,9 @@ final class JdkEngine implements TransportEngine {
         fail(map(error));
         return;
       }
+      if (bodyDone.isDone()) {
+        return; // the body subscriber has already reported the end (the usual case)
+      }
       emit(
           () -> {
             if (!headersDelivered) { // normally apply() delivered them; convert only if not
@@ -313,7 +326,7 @@ final class JdkEngine implements TransportEngine {
     }
 
     private void release() {
-      if (released.compareAndSet(false, true)) {
+      if (RELEASED.compareAndSet(this, 0, 1)) {
         limiter.release(host);
       }
     }
@@ -321,7 +334,7 @@ final class JdkEngine implements TransportEngine {
     @Override
     public void abort() {
       aborted = true;
-      if (limiter.withdraw(waiter)) {
+      if (limiter.withdraw(this)) {
         return; // never started
       }
       Flow.Subscription s = subscription;
@@ -337,11 +350,19 @@ final class JdkEngine implements TransportEngine {
     // ---------------- listener calls, serialized, never on the caller's thread
 
     private void emit(Runnable event) {
-      events.add(event);
-      if (pending.getAndIncrement() != 0) {
-        return; // the thread draining will run it
+      boolean ioThread = Thread.currentThread() instanceof IoThread;
+      if (ioThread && PENDING.compareAndSet(this, 0, 1)) {
+        run(event); // nothing else pending or running: straight through, no queue
+        if (PENDING.decrementAndGet(this) != 0) {
+          drain(); // others queued events meanwhile, counting on this thread to run them
+        }
+        return;
       }
-      if (Thread.currentThread() instanceof IoThread) {
+      queue().add(event);
+      if (PENDING.getAndIncrement(this) != 0) {
+        return; // the thread running events will run it
+      }
+      if (ioThread) {
         drain();
       } else {
         try {
@@ -352,16 +373,29 @@ final class JdkEngine implements TransportEngine {
       }
     }
 
+    private ConcurrentLinkedQueue<Runnable> queue() {
+      ConcurrentLinkedQueue<Runnable> q = queued;
+      if (q == null) {
+        QUEUED.compareAndSet(this, null, new ConcurrentLinkedQueue<>());
+        q = queued;
+      }
+      return q;
+    }
+
+    /** Runs queued events until none is pending; each was counted in before it was queued. */
     private void drain() {
       do {
-        Runnable event = events.poll();
-        try {
-          event.run();
-        } catch (Throwable e) {
-          // a listener never throws; if one does, later events still go
-          // out, so the exchange ends instead of hanging
-        }
-      } while (pending.decrementAndGet() != 0);
+        run(queue().poll());
+      } while (PENDING.decrementAndGet(this) != 0);
+    }
+
+    private static void run(Runnable event) {
+      try {
+        event.run();
+      } catch (Throwable e) {
+        // a listener never throws; if one does, later events still go
+        // out, so the exchange ends instead of hanging
+      }
     }
 
     private void signalSent() {
@@ -454,15 +488,16 @@ final class JdkEngine implements TransportEngine {
     }
 
     private Headers convert(HttpHeaders headers) {
-      Headers.Builder b = Headers.builder();
-      headers
-          .map()
-          .forEach(
-              (name, values) -> {
-                if (!name.startsWith(":")) {
-                  values.forEach(v -> b.add(name, v));
-                }
-              });
+      Map<String, List<String>> map = headers.map();
+      Headers.Builder b = Headers.builder(map.size()); // one value per name, mostly
+      for (Map.Entry<String, List<String>> e : map.entrySet()) {
+        String name = e.getKey();
+        if (!name.startsWith(":")) {
+          for (String v : e.getValue()) {
+            b.add(name, v);
+          }
+        }
+      }
       return b.build();
     }
   }

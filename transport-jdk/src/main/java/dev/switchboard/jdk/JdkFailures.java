@@ -29,7 +29,7 @@ final class JdkFailures {
   static TransportException map(
       Throwable error,
       ExchangeRequest exchange,
-      String host,
+      ConnectionLimiter.Origin host,
       boolean headersWritten,
       boolean responseStarted,
       boolean resendRefused) {

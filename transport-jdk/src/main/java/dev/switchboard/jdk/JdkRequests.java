@@ -7,7 +7,6 @@ import dev.switchboard.UnsupportedFeatureException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.util.Locale;
 
 /**
  * Maps a {@link Request} onto an {@link HttpRequest}. The JDK writes {@code Host}, {@code
@@ -37,8 +36,9 @@ final class JdkRequests {
           e);
     }
     b.version(version);
-    for (Headers.Field f : request.headers().fields()) {
-      header(b, request, f.name(), f.value());
+    Headers headers = request.headers();
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      header(b, request, headers.name(i), headers.value(i));
     }
     try {
       b.method(request.method(), body);
@@ -57,32 +57,30 @@ final class JdkRequests {
   }
 
   private static void header(HttpRequest.Builder b, Request request, String name, String value) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "content-length":
-        if (value.strip().equals(Integer.toString(request.body().length()))) {
-          return; // the JDK writes this very value
-        }
-        throw refused(request, name, "it writes Content-Length from the body itself");
-      case "host":
-        if (value.strip().equalsIgnoreCase(authority(request.uri()))) {
-          return; // the JDK writes this very value
-        }
-        throw refused(request, name, "it writes Host from the URI; put the host in the URI");
-      case "expect":
-        if (value.strip().equalsIgnoreCase("100-continue")) {
-          b.expectContinue(true);
-          return;
-        }
-        throw refused(request, name, "only Expect: 100-continue is supported");
-      case "connection":
-      case "upgrade":
-        throw refused(request, name, "it manages connections and protocol upgrades itself");
-      default:
-        try {
-          b.header(name, value);
-        } catch (IllegalArgumentException e) {
-          throw refused(request, name, e.getMessage(), e);
-        }
+    // equalsIgnoreCase, not a switch on a lower-cased copy: no new string per header
+    if (name.equalsIgnoreCase("Content-Length")) {
+      if (value.strip().equals(Integer.toString(request.body().length()))) {
+        return; // the JDK writes this very value
+      }
+      throw refused(request, name, "it writes Content-Length from the body itself");
+    } else if (name.equalsIgnoreCase("Host")) {
+      if (value.strip().equalsIgnoreCase(authority(request.uri()))) {
+        return; // the JDK writes this very value
+      }
+      throw refused(request, name, "it writes Host from the URI; put the host in the URI");
+    } else if (name.equalsIgnoreCase("Expect")) {
+      if (value.strip().equalsIgnoreCase("100-continue")) {
+        b.expectContinue(true);
+        return;
+      }
+      throw refused(request, name, "only Expect: 100-continue is supported");
+    } else if (name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Upgrade")) {
+      throw refused(request, name, "it manages connections and protocol upgrades itself");
+    }
+    try {
+      b.header(name, value);
+    } catch (IllegalArgumentException e) {
+      throw refused(request, name, e.getMessage(), e);
     }
   }
 

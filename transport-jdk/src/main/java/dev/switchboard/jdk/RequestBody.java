@@ -1,9 +1,11 @@
 package dev.switchboard.jdk;
 
+import dev.switchboard.Body;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,14 +25,18 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RequestBody implements HttpRequest.BodyPublisher {
   private static final int CHUNK = 64 * 1024;
 
-  private final ByteBuffer body;
+  private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0).asReadOnlyBuffer();
+  private static final AtomicIntegerFieldUpdater<RequestBody> ATTEMPTS =
+      AtomicIntegerFieldUpdater.newUpdater(RequestBody.class, "attempts");
+
+  private final ByteBuffer body; // read only; its position never moves (subscribers get copies)
   private final Runnable sent;
-  private final AtomicInteger attempts = new AtomicInteger();
+  private volatile int attempts;
   private volatile boolean headersWritten;
   private volatile boolean resendRefused;
 
-  RequestBody(ByteBuffer body, Runnable sent) {
-    this.body = body;
+  RequestBody(Body body, Runnable sent) {
+    this.body = body.isEmpty() ? NO_BYTES : body.asReadOnlyBuffer();
     this.sent = sent;
   }
 
@@ -44,7 +50,7 @@ final class RequestBody implements HttpRequest.BodyPublisher {
 
   @Override
   public long contentLength() {
-    if (attempts.incrementAndGet() > 1) {
+    if (ATTEMPTS.incrementAndGet(this) > 1) {
       resendRefused = true;
       throw new IllegalStateException(
           "Switchboard refused the JDK HttpClient's automatic resend of this request");
