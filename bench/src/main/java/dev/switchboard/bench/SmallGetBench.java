@@ -1,8 +1,11 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.MalformedResponseException;
+import dev.switchboard.TransportException;
 import java.net.URI;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,6 +50,7 @@ public class SmallGetBench {
   private URI uri;
   private final Semaphore slots = new Semaphore(IN_FLIGHT);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicLong refusedResends = new AtomicLong();
   private Client.Done done;
 
   @Setup(Level.Trial)
@@ -56,7 +60,9 @@ public class SmallGetBench {
     client.call(uri); // fails early when the server is not there
     done =
         error -> {
-          if (error != null) {
+          if (error != null && isRefusedJdkResend(error)) {
+            refusedResends.incrementAndGet();
+          } else if (error != null) {
             failure.compareAndSet(null, error);
           }
           slots.release();
@@ -66,6 +72,24 @@ public class SmallGetBench {
   @TearDown(Level.Trial)
   public void tearDown() {
     client.close();
+    long refused = refusedResends.get();
+    if (refused > 0) {
+      System.out.println(
+          "refused JDK resends (the JDK pool race, see bench/README.md): " + refused);
+    }
+  }
+
+  /**
+   * The one failure the throughput run counts instead of stopping on: through Switchboard, the jdk
+   * transport reports an exchange whose pooled connection the JDK itself closed before any response
+   * byte (a race in the JDK's pool, see bench/README.md) and that raw {@code HttpClient} resends
+   * silently. Every other failure stops the run.
+   */
+  private boolean isRefusedJdkResend(Throwable error) {
+    return transport.equals("jdk")
+        && mode.equals("switchboard")
+        && TransportException.unwrap(error) instanceof MalformedResponseException m
+        && m.requestSent();
   }
 
   /** Lets the requests of an iteration end before the next starts, and reports any failure. */
