@@ -68,9 +68,9 @@ public final class Headers {
   }
 
   /**
-   * Returns a new empty builder with room for {@code expectedFields} fields before it grows (it
-   * grows as needed past that): for code that converts another library's headers and knows their
-   * number.
+   * Returns a new empty builder with room for {@code expectedFields} fields (at most 256) before it
+   * grows (it grows as needed past that): for code that converts another library's headers and
+   * knows their number.
    *
    * @throws IllegalArgumentException if {@code expectedFields} is negative
    */
@@ -278,7 +278,9 @@ public final class Headers {
     private boolean shared; // namesAndValues is also held by built Headers: copy before writing
 
     private Builder(int expectedFields) {
-      this.namesAndValues = expectedFields == 0 ? NONE : new String[2 * expectedFields];
+      // a hint, not a promise: room for at most 256 fields up front, more grows as needed
+      this.namesAndValues =
+          expectedFields == 0 ? NONE : new String[2 * Math.min(expectedFields, 256)];
     }
 
     private Builder(String[] fields) {

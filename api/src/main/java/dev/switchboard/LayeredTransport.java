@@ -20,8 +20,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The one implementation of {@link Transport}: the policy every engine gets, applied once.
@@ -540,6 +540,9 @@ final class LayeredTransport implements Transport {
 
   // ---------------------------------------------------------------- one exchange
 
+  private static final AtomicIntegerFieldUpdater<ExchangeState> SETTLED =
+      AtomicIntegerFieldUpdater.newUpdater(ExchangeState.class, "settled");
+
   /**
    * Receives one exchange from the engine; settles exactly once. As a {@link Runnable} it is its
    * own response timer's task.
@@ -548,7 +551,7 @@ final class LayeredTransport implements Transport {
     final Call call;
     final Request wire;
     final CompletableFuture<Response> future = new CompletableFuture<>();
-    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile int settled; // 1 once the exchange has an outcome; through SETTLED
     volatile boolean requestSent;
     volatile Duration responseTimeout;
     private volatile boolean headersReceived;
@@ -592,7 +595,7 @@ final class LayeredTransport implements Transport {
     public void onRequestSent() {
       markIoThread(this);
       requestSent = true;
-      if (settled.get() || headersReceived || responseTimer != null) {
+      if (settled != 0 || headersReceived || responseTimer != null) {
         return;
       }
       responseTimer = Timers.schedule(this, responseTimeout.toNanos());
@@ -612,7 +615,7 @@ final class LayeredTransport implements Transport {
       headersReceived = true;
       requestSent = true;
       cancelResponseTimer();
-      if (settled.get()) {
+      if (settled != 0) {
         return;
       }
       this.status = status;
@@ -629,7 +632,7 @@ final class LayeredTransport implements Transport {
     @Override
     public void onBody(ByteBuffer chunk) {
       markIoThread(this);
-      if (settled.get() || body == null) {
+      if (settled != 0 || body == null) {
         return;
       }
       try {
@@ -649,7 +652,7 @@ final class LayeredTransport implements Transport {
             false);
         return;
       }
-      if (!settled.compareAndSet(false, true)) {
+      if (!SETTLED.compareAndSet(this, 0, 1)) {
         return;
       }
       cancelResponseTimer();
@@ -663,7 +666,7 @@ final class LayeredTransport implements Transport {
     }
 
     void fail(TransportException e, boolean abortExchange) {
-      if (!settled.compareAndSet(false, true)) {
+      if (!SETTLED.compareAndSet(this, 0, 1)) {
         return;
       }
       cancelResponseTimer();
@@ -708,8 +711,7 @@ final class LayeredTransport implements Transport {
       } else if (config.compression() && encoding != null && bytes.length == 0) {
         h = h.toBuilder().remove("Content-Encoding").build();
       }
-      Response response =
-          Response.builder(wire, status).headers(h).bodyNoCopy(bytes).transport(name).build();
+      Response response = Response.received(wire, status, h, bytes, name);
       if (!wire.accepts(status)) {
         future.completeExceptionally(HttpStatusException.of(response));
       } else {

@@ -20,12 +20,27 @@ public final class Response {
   private final Request request;
   private final String transport;
 
+  private static final byte[] NO_BYTES = new byte[0];
+
   private Response(Builder b) {
-    this.status = b.status;
-    this.headers = b.headers;
-    this.body = b.body;
-    this.request = b.request;
-    this.transport = b.transport;
+    this(b.request, b.status, b.headers, b.body, b.transport);
+  }
+
+  private Response(Request request, int status, Headers headers, byte[] body, String transport) {
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+    this.request = request;
+    this.transport = transport;
+  }
+
+  /**
+   * A response as the transport received it, without a builder: {@code body} is taken as it is (not
+   * copied) and {@code status} is an HTTP status the engine already parsed.
+   */
+  static Response received(
+      Request request, int status, Headers headers, byte[] body, String transport) {
+    return new Response(request, status, headers, body, transport);
   }
 
   /**
@@ -171,7 +186,7 @@ public final class Response {
     private final Request request;
     private int status;
     private Headers headers = Headers.empty();
-    private byte[] body = new byte[0];
+    private byte[] body = NO_BYTES;
     private String transport;
 
     private Builder(Request request, int status) {
@@ -197,11 +212,6 @@ public final class Response {
     /** Sets the body to a copy of {@code bytes}. */
     public Builder body(byte[] bytes) {
       this.body = bytes.clone();
-      return this;
-    }
-
-    Builder bodyNoCopy(byte[] bytes) {
-      this.body = bytes;
       return this;
     }
 

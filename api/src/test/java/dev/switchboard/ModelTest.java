@@ -129,6 +129,7 @@ class ModelTest {
     assertTrue(negative.getMessage().contains("expectedFields"));
     assertTrue(Headers.builder(0).build().isEmpty());
     assertEquals(Headers.of("A", "1"), Headers.builder(0).add("A", "1").build());
+    assertEquals(Headers.of("A", "1"), Headers.builder(Integer.MAX_VALUE).add("A", "1").build());
   }
 
   @Test
