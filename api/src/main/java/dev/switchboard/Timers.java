@@ -92,6 +92,15 @@ final class Timers {
 
   private static void loop() {
     while (true) {
+      // EARLIEST is the earliest deadline of any live timer: the last sweep's earliest, lowered by
+      // every timer armed since. A wake-up with nothing due (a timer armed during a sweep unparks
+      // the thread, though it is almost always due later than that) goes back to sleep without
+      // going over the whole queue again.
+      long earliest = EARLIEST.get();
+      if (earliest > now() && CANCELLED.get() < SWEEP_AFTER_CANCELS) {
+        park(earliest);
+        continue;
+      }
       // From here on, a new timer of any deadline unparks the thread: none can be missed.
       EARLIEST.set(Long.MAX_VALUE);
       CANCELLED.set(0);
@@ -111,12 +120,15 @@ final class Timers {
           next = Math.min(next, timer.deadline);
         }
       }
-      long earliest = EARLIEST.accumulateAndGet(next, Math::min);
-      if (earliest == Long.MAX_VALUE) {
-        LockSupport.park(Timers.class);
-      } else {
-        LockSupport.parkNanos(Timers.class, earliest - now());
-      }
+      park(EARLIEST.accumulateAndGet(next, Math::min));
+    }
+  }
+
+  private static void park(long until) {
+    if (until == Long.MAX_VALUE) {
+      LockSupport.park(Timers.class);
+    } else {
+      LockSupport.parkNanos(Timers.class, until - now());
     }
   }
 

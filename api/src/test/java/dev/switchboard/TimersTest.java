@@ -85,6 +85,46 @@ class TimersTest {
   }
 
   @Test
+  void timersArmedWhileTheThreadSweepsUnderChurnStillRunOnTime() throws Exception {
+    // Two threads arm and cancel long timers as fast as they can (a sweep every few ms); short
+    // timers armed meanwhile, some during a sweep, must each run near their deadline.
+    AtomicInteger stop = new AtomicInteger();
+    List<Thread> churn = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                while (stop.get() == 0) {
+                  Timers.schedule(() -> {}, 30_000 * MS).cancel();
+                }
+              });
+      t.start();
+      churn.add(t);
+    }
+    try {
+      for (int i = 0; i < 50; i++) {
+        long start = System.nanoTime();
+        long[] at = new long[1];
+        CountDownLatch ran = new CountDownLatch(1);
+        Timers.schedule(
+            () -> {
+              at[0] = System.nanoTime();
+              ran.countDown();
+            },
+            5 * MS);
+        assertTrue(ran.await(5, TimeUnit.SECONDS), "timer " + i + " never ran");
+        long late = (at[0] - start) / MS;
+        assertTrue(late >= 5 && late < 1_000, "timer " + i + " ran after " + late + " ms");
+      }
+    } finally {
+      stop.set(1);
+      for (Thread t : churn) {
+        t.join();
+      }
+    }
+  }
+
+  @Test
   void aTaskThatThrowsDoesNotStopTheOthers() throws Exception {
     CountDownLatch after = new CountDownLatch(1);
     Thread.UncaughtExceptionHandler quiet = (t, e) -> {};
