@@ -304,7 +304,7 @@ public final class Report {
       JsonNode p = n.path("params");
       if (name.endsWith(benchmark)
           && (transport == null || transport.equals(p.path("transport").asText()))
-          && (mode == null || mode.equals(p.path("mode").asText()))) {
+          && (mode == null || mode.equals(p.path("via").asText()))) {
         return n;
       }
     }

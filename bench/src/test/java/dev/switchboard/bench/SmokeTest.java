@@ -45,7 +45,7 @@ class SmokeTest {
       double score = r.getPrimaryResult().getScore();
       String name = r.getParams().getBenchmark().replaceFirst(".*\\.bench\\.", "");
       String transport = r.getParams().getParam("transport");
-      String mode = r.getParams().getParam("mode");
+      String mode = r.getParams().getParam("via");
       ran.add(name + (transport == null ? "" : " " + transport) + (mode == null ? "" : " " + mode));
       assertFalse(Double.isNaN(score), name + " has no score");
       assertTrue(score > 0, name + " scored " + score);
