@@ -29,7 +29,9 @@
  *       whatever the port.
  *   <li><b>Timeouts</b>: the connect timeout of each exchange is applied per call ({@code
  *       Interceptor.Chain.withConnectTimeout}: one client, one pool, one dispatcher, no client per
- *       request). OkHttp times the TCP connect; its TLS handshake runs under the read timeout, so a
+ *       request). A request that needs neither that nor the placeholder encoding (the usual case:
+ *       the configured connect timeout, compression on) is sent by the same client without the
+ *       application-side interceptor, one chain step less per call. OkHttp times the TCP connect; its TLS handshake runs under the read timeout, so a
  *       watchdog cancels a handshake that outlives what is left of the connect timeout. OkHttp's
  *       read, write and call timeouts are off: Switchboard runs the response timeout (from {@code
  *       onRequestSent}) and the request timeout (aborting, which cancels the {@code Call}); an
