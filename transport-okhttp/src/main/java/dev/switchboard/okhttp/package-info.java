@@ -31,13 +31,13 @@
  *       Interceptor.Chain.withConnectTimeout}: one client, one pool, one dispatcher, no client per
  *       request). A request that needs neither that nor the placeholder encoding (the usual case:
  *       the configured connect timeout, compression on) is sent by the same client without the
- *       application-side interceptor, one chain step less per call. OkHttp times the TCP connect; its TLS handshake runs under the read timeout, so a
- *       watchdog cancels a handshake that outlives what is left of the connect timeout. OkHttp's
- *       read, write and call timeouts are off: Switchboard runs the response timeout (from {@code
- *       onRequestSent}) and the request timeout (aborting, which cancels the {@code Call}); an
- *       OkHttp read timeout would also fire between body chunks, which is not what the response
- *       timeout means. A server that stops reading an upload is therefore bounded only by the
- *       request timeout.
+ *       application-side interceptor, one chain step less per call. OkHttp times the TCP connect;
+ *       its TLS handshake runs under the read timeout, so a watchdog cancels a handshake that
+ *       outlives what is left of the connect timeout. OkHttp's read, write and call timeouts are
+ *       off: Switchboard runs the response timeout (from {@code onRequestSent}) and the request
+ *       timeout (aborting, which cancels the {@code Call}); an OkHttp read timeout would also fire
+ *       between body chunks, which is not what the response timeout means. A server that stops
+ *       reading an upload is therefore bounded only by the request timeout.
  *   <li><b>Request written</b>: {@code onRequestSent} is signalled on OkHttp's {@code
  *       requestBodyEnd} event ({@code requestHeadersEnd} without a body, or with {@code Expect:
  *       100-continue}, where OkHttp then waits for the server).
