@@ -43,10 +43,11 @@ final class OkHttpExchange implements Exchange, Callback {
   /**
    * The read buffer of each dispatcher thread, reused for every response it reads: the listener
    * copies each chunk before returning, so one buffer per thread is enough, and a response costs no
-   * buffer of its own. It goes with the thread (idle dispatcher threads end after 60 s).
+   * buffer of its own. It is no larger than the largest body of known length the thread has read
+   * (up to {@value #CHUNK}), so a thousand threads reading small answers at once do not each keep
+   * {@value #CHUNK}; it goes with the thread (idle dispatcher threads end after 60 s).
    */
-  private static final ThreadLocal<ByteBuffer> READ_BUFFER =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocate(CHUNK));
+  private static final ThreadLocal<ByteBuffer> READ_BUFFER = new ThreadLocal<>();
 
   private final ExchangeRequest exchange;
   private final ExchangeListener listener;
@@ -113,8 +114,7 @@ final class OkHttpExchange implements Exchange, Callback {
       listener.onResponseHeaders(response.code(), headers);
       headersDelivered = true;
       BufferedSource source = response.body().source();
-      ByteBuffer buffer = READ_BUFFER.get();
-      buffer.clear();
+      ByteBuffer buffer = readBuffer(response.body().contentLength());
       while (!aborted) {
         if (source.read(buffer) == -1) {
           listener.onComplete();
@@ -141,6 +141,18 @@ final class OkHttpExchange implements Exchange, Callback {
                 "OkHttp failed reading the response: " + e, request(), name(), true, e));
       }
     }
+  }
+
+  /** This thread's read buffer, made larger first if a body of this length needs more room. */
+  static ByteBuffer readBuffer(long contentLength) {
+    // never empty: a read into no room returns 0 for ever
+    int size = contentLength < 0 ? CHUNK : (int) Math.max(1, Math.min(contentLength, CHUNK));
+    ByteBuffer buffer = READ_BUFFER.get();
+    if (buffer == null || buffer.capacity() < size) {
+      buffer = ByteBuffer.allocate(size);
+      READ_BUFFER.set(buffer);
+    }
+    return buffer.clear();
   }
 
   private static Headers convert(okhttp3.Headers h) {
