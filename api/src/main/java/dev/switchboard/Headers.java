@@ -86,21 +86,19 @@ public final class Headers {
     return new Builder(namesAndValues);
   }
 
-  /** These fields followed by {@code first} (an already validated field), without a builder. */
-  Headers plus(Field first) {
-    String[] all = Arrays.copyOf(namesAndValues, namesAndValues.length + 2);
-    all[all.length - 2] = first.name();
-    all[all.length - 1] = first.value();
-    return new Headers(all);
-  }
-
-  /** These fields followed by two already validated fields, without a builder. */
+  /**
+   * These fields followed by {@code first} and, unless it is null, {@code second} (fields already
+   * validated), without a builder.
+   */
   Headers plus(Field first, Field second) {
-    String[] all = Arrays.copyOf(namesAndValues, namesAndValues.length + 4);
-    all[all.length - 4] = first.name();
-    all[all.length - 3] = first.value();
-    all[all.length - 2] = second.name();
-    all[all.length - 1] = second.value();
+    int at = namesAndValues.length;
+    String[] all = Arrays.copyOf(namesAndValues, at + (second == null ? 2 : 4));
+    all[at] = first.name();
+    all[at + 1] = first.value();
+    if (second != null) {
+      all[at + 2] = second.name();
+      all[at + 3] = second.value();
+    }
     return new Headers(all);
   }
 

@@ -150,10 +150,7 @@ final class LayeredTransport implements Transport {
     call.startDeadline();
     CompletableFuture<Response> chained;
     try {
-      chained =
-          config.interceptors().isEmpty()
-              ? follow(call, request, 0)
-              : new ChainStep(call, 0, request).proceed(request);
+      chained = new ChainStep(call, 0, request).proceed(request);
     } catch (RuntimeException e) {
       chained = CompletableFuture.failedFuture(e);
     }
@@ -442,9 +439,9 @@ final class LayeredTransport implements Transport {
     if (addAgent && addEncoding) {
       headers = headers.plus(userAgentField, ACCEPT_ENCODING);
     } else if (addAgent) {
-      headers = headers.plus(userAgentField);
+      headers = headers.plus(userAgentField, null);
     } else if (addEncoding) {
-      headers = headers.plus(ACCEPT_ENCODING);
+      headers = headers.plus(ACCEPT_ENCODING, null);
     }
     return request.with(method, headers);
   }
