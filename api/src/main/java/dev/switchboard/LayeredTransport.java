@@ -225,29 +225,50 @@ final class LayeredTransport implements Transport {
   }
 
   /**
-   * Runs {@code task} on {@code target}, on a thread marked as a callback thread while it runs it.
-   * The owned pool's threads are marked for life; a waiting {@code execute} caller marks itself.
+   * Runs {@code task} on {@code target}; with the owned pool, on the engine's thread itself once
+   * the engine is done with it, when the engine lends it ({@link
+   * TransportEngine#runAfterExchange}).
    */
-  private void dispatch(Executor target, Runnable task) {
-    Runnable marked = target == ownedCallbacks ? task : marked(task);
+  private void dispatch(Executor target, Completion task) {
+    if (target == ownedCallbacks && lentByEngine(task)) {
+      return;
+    }
     try {
-      target.execute(marked);
+      target.execute(task);
     } catch (RejectedExecutionException e) {
-      marked(task).run(); // the executor is shut down: complete here rather than never
+      task.run(); // the executor is shut down: complete here rather than never
     }
   }
 
-  private Runnable marked(Runnable task) {
-    return () -> runMarked(task);
+  private boolean lentByEngine(Completion task) {
+    try {
+      return engine.runAfterExchange(task);
+    } catch (RuntimeException e) {
+      return false; // an engine's bug must not lose a completion: the pool takes it
+    }
   }
 
-  private void runMarked(Runnable task) {
-    Boolean outer = onCallbackThread.get();
-    onCallbackThread.set(Boolean.TRUE);
-    try {
-      task.run();
-    } finally {
-      onCallbackThread.set(outer); // set, not remove: keeps the thread's entry, no churn
+  /**
+   * A future's completion, run on a thread marked as a callback thread while it runs (so that user
+   * continuations there cannot call {@code execute}, and what they complete in turn runs at once).
+   * The owned pool's threads are marked for life; another thread (a waiting {@code execute} caller,
+   * a supplied executor's, an engine's lent one) is marked for the task.
+   */
+  private abstract class Completion implements Runnable {
+    abstract void complete();
+
+    @Override
+    public final void run() {
+      if (onCallbackThread.get() != null) {
+        complete();
+        return;
+      }
+      onCallbackThread.set(Boolean.TRUE);
+      try {
+        complete();
+      } finally {
+        onCallbackThread.set(null); // set, not remove: keeps the thread's entry, no churn
+      }
     }
   }
 
@@ -330,7 +351,14 @@ final class LayeredTransport implements Transport {
       if (onCallbackThread.get() != null) {
         result.complete(r);
       } else {
-        dispatch(completions, () -> result.complete(r));
+        dispatch(
+            completions,
+            new Completion() {
+              @Override
+              void complete() {
+                result.complete(r);
+              }
+            });
       }
     }
 
@@ -341,7 +369,14 @@ final class LayeredTransport implements Transport {
       if (onCallbackThread.get() != null) {
         result.completeExceptionally(e);
       } else {
-        dispatch(completions, () -> result.completeExceptionally(e));
+        dispatch(
+            completions,
+            new Completion() {
+              @Override
+              void complete() {
+                result.completeExceptionally(e);
+              }
+            });
       }
     }
 
@@ -653,7 +688,14 @@ final class LayeredTransport implements Transport {
         return;
       }
       cancelResponseTimer();
-      dispatch(call.completions, this::finish);
+      dispatch(
+          call.completions,
+          new Completion() {
+            @Override
+            void complete() {
+              finish();
+            }
+          });
     }
 
     @Override
@@ -670,7 +712,14 @@ final class LayeredTransport implements Transport {
       if (abortExchange) {
         abort();
       }
-      dispatch(call.completions, () -> future.completeExceptionally(e));
+      dispatch(
+          call.completions,
+          new Completion() {
+            @Override
+            void complete() {
+              future.completeExceptionally(e);
+            }
+          });
     }
 
     private void cancelResponseTimer() {

@@ -14,7 +14,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * Futures returned here are completed on the {@linkplain TransportConfig#callbackExecutor()
  * callback executor}, never on an I/O thread: a continuation that blocks delays nothing else in
- * flight.
+ * flight. With the default executor, a transport whose library runs each exchange on a thread of
+ * its own from a pool that grows on demand (okhttp) completes the future on that thread once the
+ * library is done with the exchange (its connection back in the pool, its place under the limits
+ * free): no other thread to wake; the others complete on a pool owned by the transport.
  *
  * <h2>Errors</h2>
  *

@@ -73,6 +73,20 @@ class FakeEngine implements TransportEngine {
   final AtomicInteger aborts = new AtomicInteger();
   final AtomicBoolean closed = new AtomicBoolean();
 
+  /**
+   * When set, the engine lends its I/O thread to completions as OkHttp's dispatcher threads are
+   * lent: a completion handed over during an exchange runs on that thread once the exchange ended.
+   */
+  volatile boolean lendsThreads;
+
+  /** When set, {@link #runAfterExchange} throws (an engine's bug). */
+  volatile boolean lendingThrows;
+
+  /** What happened on the I/O threads, in order: "ended" after an exchange, "lent" per task. */
+  final List<String> ioEvents = new CopyOnWriteArrayList<>();
+
+  private final ThreadLocal<List<Runnable>> lent = new ThreadLocal<>();
+
   /** When set, exchanges wait for it before answering: lets a test attach continuations first. */
   volatile java.util.concurrent.CountDownLatch gate;
 
@@ -115,35 +129,22 @@ class FakeEngine implements TransportEngine {
     AtomicBoolean aborted = new AtomicBoolean();
     io.schedule(
         () -> {
-          java.util.concurrent.CountDownLatch g = gate;
-          if (g != null) {
-            try {
-              g.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              return;
+          if (!lendsThreads) {
+            play(s, listener, aborted);
+            return;
+          }
+          List<Runnable> tasks = new java.util.ArrayList<>();
+          lent.set(tasks);
+          try {
+            play(s, listener, aborted);
+          } finally {
+            lent.remove();
+            ioEvents.add("ended");
+            for (Runnable task : tasks) {
+              ioEvents.add("lent");
+              task.run();
             }
           }
-          if (aborted.get()) {
-            return;
-          }
-          if (s.failure() != null) {
-            listener.onFailure(s.failure());
-            return;
-          }
-          if (s.signalSent()) {
-            listener.onRequestSent();
-          }
-          if (s.hang()) {
-            return;
-          }
-          listener.onResponseHeaders(s.status(), s.headers());
-          for (byte[] chunk : s.chunks()) {
-            if (aborted.get()) {
-              return;
-            }
-            listener.onBody(ByteBuffer.wrap(chunk));
-          }
-          listener.onComplete();
         },
         s.delayMillis(),
         TimeUnit.MILLISECONDS);
@@ -152,6 +153,51 @@ class FakeEngine implements TransportEngine {
         aborts.incrementAndGet();
       }
     };
+  }
+
+  @Override
+  public boolean runAfterExchange(Runnable task) {
+    if (lendingThrows) {
+      throw new IllegalStateException("a bug in the engine");
+    }
+    List<Runnable> tasks = lent.get();
+    if (tasks == null) {
+      return false;
+    }
+    tasks.add(task);
+    return true;
+  }
+
+  private void play(Script s, ExchangeListener listener, AtomicBoolean aborted) {
+    java.util.concurrent.CountDownLatch g = gate;
+    if (g != null) {
+      try {
+        g.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+    if (aborted.get()) {
+      return;
+    }
+    if (s.failure() != null) {
+      listener.onFailure(s.failure());
+      return;
+    }
+    if (s.signalSent()) {
+      listener.onRequestSent();
+    }
+    if (s.hang()) {
+      return;
+    }
+    listener.onResponseHeaders(s.status(), s.headers());
+    for (byte[] chunk : s.chunks()) {
+      if (aborted.get()) {
+        return;
+      }
+      listener.onBody(ByteBuffer.wrap(chunk));
+    }
+    listener.onComplete();
   }
 
   ExchangeRequest last() {

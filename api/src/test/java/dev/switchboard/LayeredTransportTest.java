@@ -430,6 +430,85 @@ class LayeredTransportTest {
   }
 
   @Test
+  void anEngineThatLendsItsThreadRunsTheCompletionThereOnceTheExchangeEnded() {
+    engine.lendsThreads = true;
+    Transport t = transport();
+    engine.gate = new CountDownLatch(1);
+    CompletableFuture<Object> seen =
+        t.send(Request.get(BASE))
+            .thenApply(
+                r -> {
+                  engine.ioEvents.add("continuation");
+                  String execute;
+                  try {
+                    t.execute(Request.get(BASE));
+                    execute = "execute() ran";
+                  } catch (IllegalStateException expected) {
+                    execute = "execute() refused";
+                  }
+                  return List.of(Thread.currentThread().getName(), t.isTransportThread(), execute);
+                });
+    engine.gate.countDown();
+    assertEquals(List.of("fake-io", true, "execute() refused"), seen.join());
+    assertEquals(List.of("ended", "lent", "continuation"), engine.ioEvents);
+  }
+
+  @Test
+  void whatAnEngineDoesNotLendGoesToTheCallbackPool() {
+    engine.lendsThreads = true;
+    engine.answering(r -> Script.silent());
+    Transport t =
+        transport(TransportConfig.builder().responseTimeout(Duration.ofMillis(50)).build());
+    // the timeout is raised on the timer thread, which is no thread of the engine's
+    CompletableFuture<String> timedOut =
+        t.send(Request.get(BASE)).handle((r, e) -> Thread.currentThread().getName());
+    assertTrue(timedOut.join().startsWith("switchboard-fake-callback-"), timedOut.join());
+    engine.lendingThrows = true; // and an engine that throws loses nothing either
+    engine.answering(r -> Script.ok(200, "x"));
+    engine.gate = new CountDownLatch(1);
+    CompletableFuture<String> thrown =
+        t.send(Request.get(BASE)).thenApply(r -> Thread.currentThread().getName());
+    engine.gate.countDown();
+    assertTrue(thrown.join().startsWith("switchboard-fake-callback-"), thrown.join());
+  }
+
+  @Test
+  void aSuppliedExecutorIsUsedEvenWhenTheEngineLends() {
+    engine.lendsThreads = true;
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "mine"));
+    try {
+      engine.gate = new CountDownLatch(1);
+      CompletableFuture<String> supplied =
+          transport(TransportConfig.builder().callbackExecutor(pool).build())
+              .send(Request.get(BASE))
+              .thenApply(r -> Thread.currentThread().getName());
+      engine.gate.countDown();
+      assertEquals("mine", supplied.join());
+      eventually(() -> engine.ioEvents.size() == 1);
+      assertEquals(List.of("ended"), engine.ioEvents, "nothing was lent");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void executeCompletesOnTheWaitingCallerEvenWhenTheEngineLends() {
+    engine.lendsThreads = true;
+    AtomicReference<String> continuation = new AtomicReference<>();
+    Transport t =
+        transport(
+            TransportConfig.builder()
+                .interceptor(
+                    whenExchangeEnds(() -> continuation.set(Thread.currentThread().getName())))
+                .build());
+    engine.answering(r -> Script.ok(200, "x").delayed(30)); // the caller waits before the answer
+    t.execute(Request.get(BASE));
+    assertEquals(Thread.currentThread().getName(), continuation.get());
+    eventually(() -> engine.ioEvents.size() == 1);
+    assertEquals(List.of("ended"), engine.ioEvents, "nothing was lent");
+  }
+
+  @Test
   void aSuppliedCallbackExecutorIsUsedAndNotShutDown() {
     var pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "mine"));
     try {

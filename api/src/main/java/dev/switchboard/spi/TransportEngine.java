@@ -61,6 +61,29 @@ public interface TransportEngine extends AutoCloseable {
   Exchange start(ExchangeRequest request, ExchangeListener listener);
 
   /**
+   * Offers to run {@code task} on the calling thread once the engine no longer needs that thread:
+   * after the library has released the connection of the exchange the thread carried and every slot
+   * of the library's limits that exchange held, and before the thread waits for other work. Returns
+   * {@code false}, and does not run the task, when the calling thread is not one the engine can
+   * lend that way; the api layer then hands the task to the callback executor.
+   *
+   * <p>The api layer asks only with the default callback executor (a supplied one is always used),
+   * with a call's completion whose outcome became known on this thread: it spares the hand-off of
+   * every completion to another thread. An engine may accept only on threads that carry one
+   * exchange at a time and come from a pool that starts another thread when they are all busy, so
+   * that a task that blocks for a second delays nothing else in flight (OkHttp's dispatcher threads
+   * are such threads). An event loop's threads are not: an engine with only those keeps this
+   * default, which accepts nothing. A task it accepts must run exactly once, even when the engine
+   * is closed meanwhile.
+   *
+   * @param task the completion to run; it does not throw
+   * @return whether the engine took the task
+   */
+  default boolean runAfterExchange(Runnable task) {
+    return false;
+  }
+
+  /**
    * Releases what the engine owns: pools, I/O threads, executors, cached clients. A library client
    * supplied by the user is left running: the user owns it. Idempotent. Exchanges still in flight
    * have already been aborted by the api layer.
