@@ -157,6 +157,46 @@ final class ConcurrencyChecks {
     assertEquals("/a/100", blocked.get(6, TimeUnit.SECONDS));
   }
 
+  /**
+   * With one connection per host, a continuation that blocks for 2 s on a response must not keep
+   * the next request from that connection: the exchange gives its connection, and its place under
+   * the limit, back before user code runs.
+   */
+  void blockingContinuationHoldsNoConnection() throws Exception {
+    RawServer server = delayed();
+    Transport t = ctx.transport(b -> b.maxConnectionsPerHost(1));
+    CountDownLatch blocking = new CountDownLatch(1);
+    CompletableFuture<String> first =
+        t.send(Request.get(server.uri("/first/0")))
+            .thenApply(
+                r -> {
+                  blocking.countDown();
+                  try {
+                    Thread.sleep(2000);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return r.text();
+                });
+    assertTrue(blocking.await(5, TimeUnit.SECONDS), "the first response never came");
+    long start = System.nanoTime();
+    Response second;
+    try {
+      second = t.send(Request.get(server.uri("/second/0"))).get(5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the second request never completed");
+    }
+    long took = TckContext.since(start);
+    assertEquals("/second/0", second.text());
+    assertTrue(
+        took < 1500,
+        "with maxConnectionsPerHost(1), a request sent while a continuation blocked for 2 s on the"
+            + " previous response took "
+            + took
+            + " ms: the continuation kept the only connection, or its place under the limit");
+    assertEquals("/first/0", first.get(6, TimeUnit.SECONDS));
+  }
+
   void executeUnwrapped() throws Exception {
     RawServer server =
         ctx.raw(

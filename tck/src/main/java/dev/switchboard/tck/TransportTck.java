@@ -686,6 +686,12 @@ public abstract class TransportTck {
     }
 
     @Test
+    @DisplayName("concurrency.blocking-continuation-holds-no-connection")
+    void blockingHoldsNoConnection() throws Exception {
+      c.blockingContinuationHoldsNoConnection();
+    }
+
+    @Test
     @DisplayName("concurrency.execute-throws-unwrapped")
     void executeUnwrapped() throws Exception {
       c.executeUnwrapped();

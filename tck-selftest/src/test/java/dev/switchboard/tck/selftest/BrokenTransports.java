@@ -91,7 +91,14 @@ public final class BrokenTransports {
      */
     CONNECT_TIMEOUT_COVERS_QUEUE(engine(ConnectTimeoutCoversQueue::new)),
     /** Caps concurrency at 5 requests per host, like OkHttp's and Apache's defaults. */
-    CAPS_FIVE_PER_HOST(engine(FivePerHost::new)),
+    CAPS_FIVE_PER_HOST(engine(d -> new PerHostLimit(d, 5, false))),
+    /**
+     * Runs the user's continuation inside the library's callback, before the exchange gives its
+     * place under the per-host limit back: what completing a future from OkHttp's {@code
+     * onResponse} does (OkHttp frees the call's slot only once the callback returned).
+     */
+    COMPLETES_BEFORE_RELEASING(
+        c -> Transports.wrap(new PerHostLimit(jdk(c), c.maxConnectionsPerHost(), true), c)),
     /** {@code execute} is {@code send(r).join()}: wrapped exceptions, no thread guard. */
     NAIVE_EXECUTE(c -> new NaiveExecute(Transports.create(jdkConfig(c)))),
     /** Drops the configured interceptors. */
@@ -414,12 +421,30 @@ public final class BrokenTransports {
     }
   }
 
-  static final class FivePerHost extends ForwardingEngine {
+  /**
+   * Its own limit of exchanges per host, over the engine's; with {@code completesFirst}, an
+   * exchange's completion (and the continuations the api lends it, run at once) comes before the
+   * exchange's place is given back.
+   */
+  static final class PerHostLimit extends ForwardingEngine {
+    private final int limit;
+    private final boolean completesFirst;
     private final Map<String, Integer> running = new HashMap<>();
     private final Map<String, Deque<Runnable>> waiting = new HashMap<>();
 
-    FivePerHost(TransportEngine d) {
+    PerHostLimit(TransportEngine d, int limit, boolean completesFirst) {
       super(d);
+      this.limit = limit;
+      this.completesFirst = completesFirst;
+    }
+
+    @Override
+    public boolean runAfterExchange(Runnable task) {
+      if (!completesFirst) {
+        return false;
+      }
+      task.run(); // "after the exchange": it is not over, its place is still taken
+      return true;
     }
 
     @Override
@@ -451,20 +476,30 @@ public final class BrokenTransports {
                       new ForwardingListener(l) {
                         @Override
                         public void onComplete() {
-                          release.run();
-                          super.onComplete();
+                          if (completesFirst) {
+                            super.onComplete();
+                            release.run();
+                          } else {
+                            release.run();
+                            super.onComplete();
+                          }
                         }
 
                         @Override
                         public void onFailure(TransportException failure) {
-                          release.run();
-                          super.onFailure(failure);
+                          if (completesFirst) {
+                            super.onFailure(failure);
+                            release.run();
+                          } else {
+                            release.run();
+                            super.onFailure(failure);
+                          }
                         }
                       }));
       boolean now;
       synchronized (this) {
         int n = running.getOrDefault(host, 0);
-        now = n < 5;
+        now = n < limit;
         if (now) {
           running.put(host, n + 1);
         } else {

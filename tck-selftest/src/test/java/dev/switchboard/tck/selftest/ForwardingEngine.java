@@ -34,6 +34,11 @@ public class ForwardingEngine implements TransportEngine {
   }
 
   @Override
+  public boolean runAfterExchange(Runnable task) {
+    return delegate.runAfterExchange(task);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

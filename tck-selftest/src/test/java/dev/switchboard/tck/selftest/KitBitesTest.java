@@ -72,7 +72,13 @@ class KitBitesTest {
         Breakage.IGNORES_RESPONSE_TIMEOUT,
         "timeouts.response-timeout",
         "timeouts.response-override-both-ways");
-    expect(Breakage.COMPLETES_ON_IO_THREAD, "concurrency.blocking-continuation-isolated");
+    expect(
+        Breakage.COMPLETES_ON_IO_THREAD,
+        "concurrency.blocking-continuation-isolated",
+        "concurrency.blocking-continuation-holds-no-connection");
+    expect(
+        Breakage.COMPLETES_BEFORE_RELEASING,
+        "concurrency.blocking-continuation-holds-no-connection");
     expect(
         Breakage.SURFACES_RAW_IOEXCEPTION,
         "errors.connection-refused",
