@@ -17,12 +17,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -50,7 +46,6 @@ final class OkHttpEngine implements TransportEngine {
   static final Set<Capability> CAPABILITIES =
       Set.copyOf(EnumSet.of(Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT));
 
-  private static final AtomicInteger ENGINES = new AtomicInteger();
   private static final RequestBody EMPTY_BODY = RequestBody.create(new byte[0], (MediaType) null);
 
   /** Methods OkHttp refuses without a body; they get an empty one ({@code Content-Length: 0}). */
@@ -70,11 +65,11 @@ final class OkHttpEngine implements TransportEngine {
   private final OkHttpClient plainClient;
 
   private final int connectTimeoutMillis;
-  private final ExecutorService executor;
+  private final DispatcherPool executor;
   private final boolean ownsPool;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OkHttpEngine(OkHttpClient withoutOurs, ExecutorService executor, boolean ownsPool) {
+  private OkHttpEngine(OkHttpClient withoutOurs, DispatcherPool executor, boolean ownsPool) {
     this.plainClient = withoutOurs.interceptors().isEmpty() ? withoutOurs : null;
     OkHttpClient.Builder b = withoutOurs.newBuilder();
     // Ours last among application interceptors (closest to OkHttp's bridge): user interceptors
@@ -105,7 +100,7 @@ final class OkHttpEngine implements TransportEngine {
 
   private static OkHttpEngine configure(
       OkHttpClient.Builder b, TransportConfig config, boolean ownsPool) {
-    ExecutorService executor = newExecutor();
+    DispatcherPool executor = new DispatcherPool();
     Dispatcher dispatcher = new Dispatcher(executor);
     dispatcher.setMaxRequests(config.maxConnections());
     dispatcher.setMaxRequestsPerHost(config.maxConnectionsPerHost());
@@ -129,23 +124,6 @@ final class OkHttpEngine implements TransportEngine {
     // the constructor.
     b.networkInterceptors().add(0, OkHttpEngine::afterBridge);
     return new OkHttpEngine(b.build(), executor, ownsPool);
-  }
-
-  private static ExecutorService newExecutor() {
-    int engine = ENGINES.incrementAndGet();
-    AtomicInteger n = new AtomicInteger();
-    return new ThreadPoolExecutor(
-        0,
-        Integer.MAX_VALUE,
-        60,
-        TimeUnit.SECONDS,
-        new SynchronousQueue<>(),
-        r -> {
-          Thread t =
-              new Thread(r, "switchboard-okhttp-" + engine + "-dispatcher-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
   }
 
   /**
@@ -308,6 +286,12 @@ final class OkHttpEngine implements TransportEngine {
         .method(method, body)
         .tag(OkHttpExchange.class, exchange)
         .build();
+  }
+
+  /** A completion runs on the dispatcher thread that carried the call, once OkHttp is done. */
+  @Override
+  public boolean runAfterExchange(Runnable task) {
+    return executor.runAfterCall(task);
   }
 
   @Override

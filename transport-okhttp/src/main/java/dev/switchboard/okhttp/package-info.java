@@ -50,6 +50,14 @@
  *       switchboard-okhttp-N-dispatcher-M}; OkHttp's own are not daemon), shut down by {@code
  *       close()}, which also evicts the pool unless it belongs to a wrapped user client. OkHttp's
  *       TaskRunner and Okio's watchdog threads are daemon.
+ *   <li><b>Completions</b>: OkHttp runs each call on a dispatcher thread of its own, start to end,
+ *       and starts another thread when all are busy. With the default callback executor, the future
+ *       of a call is completed on that same thread once OkHttp has finished the call (the
+ *       connection back in the pool, the call's place under the Dispatcher's limits free), instead
+ *       of waking a callback thread for it: a continuation there holds nothing another call waits
+ *       for, and one that blocks only keeps its thread. Completed earlier, inside OkHttp's {@code
+ *       onResponse}, a blocking continuation would keep the call's place under the per-host limit.
+ *       A supplied callback executor is always used.
  * </ul>
  *
  * <h2>Errors</h2>

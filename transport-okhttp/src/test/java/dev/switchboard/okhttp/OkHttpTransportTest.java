@@ -324,6 +324,31 @@ class OkHttpTransportTest {
   }
 
   @Test
+  void aContinuationRunsOnTheDispatcherThreadOnceOkHttpHasFinishedTheCall() throws Exception {
+    TransportConfig config = TransportConfig.builder().maxConnectionsPerHost(1).build();
+    OkHttpEngine engine = OkHttpEngine.create(config);
+    try (RawServer server = new RawServer(OK);
+        Transport t = Transports.wrap(engine, config)) {
+      OkHttpClient c = engine.client();
+      List<Object> seen =
+          t.send(Request.get(server.uri("/")))
+              .thenApply(
+                  r ->
+                      List.<Object>of(
+                          Thread.currentThread()
+                              .getName()
+                              .matches("switchboard-okhttp-\\d+-dispatcher-\\d+"),
+                          c.dispatcher().runningCallsCount(),
+                          c.connectionPool().idleConnectionCount(),
+                          t.isTransportThread()))
+              .get(10, TimeUnit.SECONDS);
+      // no other thread woken for the completion; the call's slot of the per-host limit is free
+      // and its connection back in the pool before user code runs; execute() is refused there
+      assertEquals(List.of(true, 0, 1, true), seen);
+    }
+  }
+
+  @Test
   void closeLeavesNoNonDaemonThreadAndNoIdleConnection() throws Exception {
     try (RawServer server = new RawServer(OK)) {
       Transport t = transport(TransportConfig.builder());
