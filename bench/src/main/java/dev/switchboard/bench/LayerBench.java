@@ -43,15 +43,20 @@ public class LayerBench {
   private static final URI URI_ = URI.create("http://127.0.0.1:9/small.json");
 
   private Transport transport;
+  private Transport inline;
 
   @Setup(Level.Trial)
   public void setUp() {
     transport = Transports.wrap(new InstantEngine(), TransportConfig.defaults());
+    inline =
+        Transports.wrap(
+            new InstantEngine(), TransportConfig.builder().callbackExecutor(Runnable::run).build());
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
     transport.close();
+    inline.close();
   }
 
   /** {@code send(...).join()}: the layer, one hop to the callback executor and back. */
@@ -60,6 +65,17 @@ public class LayerBench {
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public int sendJoin() {
     return transport.send(Request.get(URI_)).join().length();
+  }
+
+  /**
+   * The same with the completion run where the engine reports it (a direct callback executor): the
+   * layer's own work per request, without any thread hand-off.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public int sendJoinInline() {
+    return inline.send(Request.get(URI_)).join().length();
   }
 
   /** An engine that answers at once, on the caller's thread, from memory. */
