@@ -35,6 +35,7 @@ class SmokeTest {
             .timeout(TimeValue.seconds(30))
             .param("wide", "50")
             .shouldFailOnError(true)
+            .addProfiler(CpuProfiler.class)
             .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
             .timeUnit(TimeUnit.MICROSECONDS)
             .build();
@@ -49,9 +50,11 @@ class SmokeTest {
       ran.add(name + (transport == null ? "" : " " + transport) + (mode == null ? "" : " " + mode));
       assertFalse(Double.isNaN(score), name + " has no score");
       assertTrue(score > 0, name + " scored " + score);
+      var cpu = r.getSecondaryResults().get("cpu.time.norm");
+      assertTrue(cpu != null && cpu.getScore() > 0, name + " has no CPU time per operation");
     }
     // SmallGetBench and LargeBodyBench: 2 methods x 3 transports x 2 modes; FanOutBench: 2 x 3;
-    // LayerBench and OkHttpSyncBench: 1 each
-    assertEquals(12 + 12 + 6 + 1 + 1, ran.size(), "benchmarks run: " + ran);
+    // LayerBench: 2; OkHttpSyncBench: 1
+    assertEquals(12 + 12 + 6 + 2 + 1, ran.size(), "benchmarks run: " + ran);
   }
 }
