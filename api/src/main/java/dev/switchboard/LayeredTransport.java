@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one implementation of {@link Transport}: the policy every engine gets, applied once.
@@ -42,6 +43,7 @@ final class LayeredTransport implements Transport {
   private final Executor callbacks;
   private final ExecutorService ownedCallbacks;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+  private final ResponseWatch responseWatch = new ResponseWatch();
   private final Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
   private final ThreadLocal<Boolean> onCallbackThread = new ThreadLocal<>();
   private final ThreadLocal<Boolean> onIoThread = new ThreadLocal<>();
@@ -299,6 +301,52 @@ final class LayeredTransport implements Transport {
     }
     return new TransportException(
         "an interceptor failed: " + t, request, name, true, t); // only user code gets here
+  }
+
+  // ---------------------------------------------------------------- response timeouts
+
+  /**
+   * The response timeouts of every exchange of this transport, on one timer: armed for the earliest
+   * deadline known, it goes over the calls in flight when it fires, fails the exchanges whose
+   * deadline has passed and arms itself for the next. An exchange only records its deadline (and
+   * arms the timer when that is earlier than the armed one, which, all timeouts being alike, is
+   * rare): no timer object, queue entry or cancellation per exchange.
+   */
+  private final class ResponseWatch implements Runnable {
+    private final AtomicLong armedFor = new AtomicLong(Long.MAX_VALUE);
+
+    /** An exchange waits for its response until {@code deadline} (Timers clock). */
+    void expectBy(long deadline) {
+      long armed = armedFor.get();
+      while (deadline < armed) {
+        if (armedFor.compareAndSet(armed, deadline)) {
+          Timers.schedule(this, deadline - Timers.now());
+          return;
+        }
+        armed = armedFor.get();
+      }
+    }
+
+    /**
+     * On the timer thread (never concurrently): an earlier timer may have fired before this one.
+     */
+    @Override
+    public void run() {
+      // From here on an exchange recording a deadline arms the timer again, unless this sweep saw
+      // it (both sides are volatile: one of them sees the other).
+      armedFor.set(Long.MAX_VALUE);
+      long now = Timers.now();
+      long next = Long.MAX_VALUE;
+      for (Call call : inFlight) {
+        ExchangeState st = call.current;
+        if (st != null) {
+          next = Math.min(next, st.checkResponseTimeout(now));
+        }
+      }
+      if (next != Long.MAX_VALUE) {
+        expectBy(next);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- one call
@@ -587,7 +635,8 @@ final class LayeredTransport implements Transport {
     volatile boolean requestSent;
     volatile Duration responseTimeout;
     private volatile boolean headersReceived;
-    private volatile Timers.Timer responseTimer;
+    private long responseDeadline; // on the Timers clock; published by awaitingResponse
+    private volatile boolean awaitingResponse;
     private volatile Exchange handle;
     private volatile boolean abortWanted;
     volatile Thread startingThread;
@@ -627,10 +676,29 @@ final class LayeredTransport implements Transport {
     public void onRequestSent() {
       markIoThread(this);
       requestSent = true;
-      if (settled != 0 || headersReceived || responseTimer != null) {
+      if (settled != 0 || headersReceived || awaitingResponse) {
         return;
       }
-      responseTimer = Timers.schedule(this, responseTimeout.toNanos());
+      long deadline = Timers.now() + Math.min(responseTimeout.toNanos(), Long.MAX_VALUE / 4);
+      responseDeadline = deadline;
+      awaitingResponse = true;
+      responseWatch.expectBy(deadline);
+    }
+
+    /**
+     * For the response watch: fails the exchange if its response timeout has passed; returns its
+     * deadline if it is still waiting for the headers, else {@code Long.MAX_VALUE}.
+     */
+    long checkResponseTimeout(long now) {
+      if (!awaitingResponse || headersReceived || settled != 0) {
+        return Long.MAX_VALUE;
+      }
+      long deadline = responseDeadline;
+      if (deadline <= now) {
+        run();
+        return Long.MAX_VALUE;
+      }
+      return deadline;
     }
 
     /** The response timeout has passed. */
@@ -646,7 +714,6 @@ final class LayeredTransport implements Transport {
       markIoThread(this);
       headersReceived = true;
       requestSent = true;
-      cancelResponseTimer();
       if (settled != 0) {
         return;
       }
@@ -687,7 +754,6 @@ final class LayeredTransport implements Transport {
       if (!SETTLED.compareAndSet(this, 0, 1)) {
         return;
       }
-      cancelResponseTimer();
       dispatch(
           call.completions,
           new Completion() {
@@ -708,7 +774,6 @@ final class LayeredTransport implements Transport {
       if (!SETTLED.compareAndSet(this, 0, 1)) {
         return;
       }
-      cancelResponseTimer();
       if (abortExchange) {
         abort();
       }
@@ -720,13 +785,6 @@ final class LayeredTransport implements Transport {
               future.completeExceptionally(e);
             }
           });
-    }
-
-    private void cancelResponseTimer() {
-      Timers.Timer t = responseTimer;
-      if (t != null) {
-        t.cancel();
-      }
     }
 
     /** On a callback thread: decode, build the response, map the status. */

@@ -11,12 +11,13 @@ import java.util.concurrent.locks.LockSupport;
  * The one timer thread behind every deadline, response timeout and retry delay. Its tasks only
  * abort exchanges and hand work on, so one daemon thread serves every transport.
  *
- * <p>Made for timers that are almost always cancelled (a response timeout is armed and disarmed by
- * every exchange): arming is a lock-free append, cancelling only marks the timer, and the thread
- * sleeps until the earliest deadline it knows of. It is woken only by a timer due sooner than that,
- * or when {@value #SWEEP_AFTER_CANCELS} cancelled timers are waiting to be let go; so the common
- * case costs neither a lock nor a thread wake-up, where a {@code ScheduledThreadPoolExecutor} takes
- * its lock twice and wakes its thread whenever the new timer becomes the earliest.
+ * <p>Made for timers that are almost always cancelled (a request deadline is armed and disarmed by
+ * every call that has one; response timeouts share one timer per transport, armed for the earliest
+ * of them): arming is a lock-free append, cancelling only marks the timer, and the thread sleeps
+ * until the earliest deadline it knows of. It is woken only by a timer due sooner than that, or
+ * when {@value #SWEEP_AFTER_CANCELS} cancelled timers are waiting to be let go; so the common case
+ * costs neither a lock nor a thread wake-up, where a {@code ScheduledThreadPoolExecutor} takes its
+ * lock twice and wakes its thread whenever the new timer becomes the earliest.
  */
 final class Timers {
   static final int SWEEP_AFTER_CANCELS = 4096;
@@ -86,7 +87,7 @@ final class Timers {
   }
 
   /** Nanoseconds since this class was loaded: positive and increasing, so compared directly. */
-  private static long now() {
+  static long now() {
     return System.nanoTime() - ORIGIN;
   }
 

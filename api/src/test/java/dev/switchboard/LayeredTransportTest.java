@@ -362,6 +362,31 @@ class LayeredTransportTest {
   }
 
   @Test
+  void shorterResponseTimeoutsFireOnTimeBesideALongOneAndAfterEachOther() {
+    engine.answering(r -> Script.silent());
+    Transport t =
+        transport(TransportConfig.builder().responseTimeout(Duration.ofSeconds(30)).build());
+    CompletableFuture<Response> longOne = t.send(Request.get(BASE + "long"));
+    // one timer watches every exchange: each short one must arm it earlier than the long one,
+    // also after the timer has fired for the one before and gone back to the long one
+    for (int i = 0; i < 3; i++) {
+      long start = System.nanoTime();
+      Throwable e =
+          failure(
+              t.send(
+                  Request.builder("GET", BASE + "short")
+                      .responseTimeout(Duration.ofMillis(100))
+                      .build()));
+      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertInstanceOf(ResponseTimeoutException.class, e);
+      assertTrue(
+          took >= 90 && took < 2000, "a 100 ms response timeout fired after " + took + " ms");
+    }
+    assertFalse(longOne.isDone(), "the exchange with 30 s is still waiting");
+    longOne.cancel(true);
+  }
+
+  @Test
   void noResponseTimeoutBeforeTheRequestIsWritten() {
     engine.answering(r -> Script.connecting());
     CompletableFuture<Response> f =
