@@ -303,6 +303,28 @@ final class LayeredTransport implements Transport {
         "an interceptor failed: " + t, request, name, true, t); // only user code gets here
   }
 
+  /** Completes a future with a response, or with {@code error} when that is not null. */
+  private final class Settle extends Completion {
+    private final CompletableFuture<Response> future;
+    private final Response response;
+    private final Throwable error;
+
+    Settle(CompletableFuture<Response> future, Response response, Throwable error) {
+      this.future = future;
+      this.response = response;
+      this.error = error;
+    }
+
+    @Override
+    void complete() {
+      if (error == null) {
+        future.complete(response);
+      } else {
+        future.completeExceptionally(error);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- response timeouts
 
   /**
@@ -399,14 +421,7 @@ final class LayeredTransport implements Transport {
       if (onCallbackThread.get() != null) {
         result.complete(r);
       } else {
-        dispatch(
-            completions,
-            new Completion() {
-              @Override
-              void complete() {
-                result.complete(r);
-              }
-            });
+        dispatch(completions, new Settle(result, r, null));
       }
     }
 
@@ -417,14 +432,7 @@ final class LayeredTransport implements Transport {
       if (onCallbackThread.get() != null) {
         result.completeExceptionally(e);
       } else {
-        dispatch(
-            completions,
-            new Completion() {
-              @Override
-              void complete() {
-                result.completeExceptionally(e);
-              }
-            });
+        dispatch(completions, new Settle(result, null, e));
       }
     }
 
@@ -777,14 +785,7 @@ final class LayeredTransport implements Transport {
       if (abortExchange) {
         abort();
       }
-      dispatch(
-          call.completions,
-          new Completion() {
-            @Override
-            void complete() {
-              future.completeExceptionally(e);
-            }
-          });
+      dispatch(call.completions, new Settle(future, null, e));
     }
 
     /** On a callback thread: decode, build the response, map the status. */

@@ -133,16 +133,7 @@ final class ConcurrencyChecks {
     Transport t = ctx.transport();
     long start = System.nanoTime();
     CompletableFuture<String> blocked =
-        t.send(Request.get(server.uri("/a/100")))
-            .thenApply(
-                r -> {
-                  try {
-                    Thread.sleep(2000);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  return r.text();
-                });
+        t.send(Request.get(server.uri("/a/100"))).thenApply(ConcurrencyChecks::textAfterBlocking);
     CompletableFuture<Response> other = t.send(Request.get(server.uri("/b/400")));
     CountDownLatch done = new CountDownLatch(1);
     other.whenComplete((r, e) -> done.countDown());
@@ -171,12 +162,7 @@ final class ConcurrencyChecks {
             .thenApply(
                 r -> {
                   blocking.countDown();
-                  try {
-                    Thread.sleep(2000);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  return r.text();
+                  return textAfterBlocking(r);
                 });
     assertTrue(blocking.await(5, TimeUnit.SECONDS), "the first response never came");
     long start = System.nanoTime();
@@ -195,6 +181,16 @@ final class ConcurrencyChecks {
             + took
             + " ms: the continuation kept the only connection, or its place under the limit");
     assertEquals("/first/0", first.get(6, TimeUnit.SECONDS));
+  }
+
+  /** A continuation that blocks its thread for 2 s, then gives the body. */
+  private static String textAfterBlocking(Response r) {
+    try {
+      Thread.sleep(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return r.text();
   }
 
   void executeUnwrapped() throws Exception {

@@ -438,6 +438,17 @@ public final class BrokenTransports {
       this.completesFirst = completesFirst;
     }
 
+    /** The end of an exchange reaches the api before or after its place is given back. */
+    private void inOrder(Runnable deliver, Runnable release) {
+      if (completesFirst) {
+        deliver.run();
+        release.run();
+      } else {
+        release.run();
+        deliver.run();
+      }
+    }
+
     @Override
     public boolean runAfterExchange(Runnable task) {
       if (!completesFirst) {
@@ -476,24 +487,12 @@ public final class BrokenTransports {
                       new ForwardingListener(l) {
                         @Override
                         public void onComplete() {
-                          if (completesFirst) {
-                            super.onComplete();
-                            release.run();
-                          } else {
-                            release.run();
-                            super.onComplete();
-                          }
+                          inOrder(() -> super.onComplete(), release);
                         }
 
                         @Override
                         public void onFailure(TransportException failure) {
-                          if (completesFirst) {
-                            super.onFailure(failure);
-                            release.run();
-                          } else {
-                            release.run();
-                            super.onFailure(failure);
-                          }
+                          inOrder(() -> super.onFailure(failure), release);
                         }
                       }));
       boolean now;
