@@ -235,6 +235,9 @@ public final class Headers {
     Objects.requireNonNull(value, () -> "value of header " + name);
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
+      if (c >= 0x20 && c != 0x7f || c == '\t') {
+        continue; // the usual case, decided with the fewest tests
+      }
       if (c == '\r' || c == '\n') {
         throw new IllegalArgumentException(
             "value of header '"
@@ -245,24 +248,42 @@ public final class Headers {
                 + i
                 + "; header values must be one line (remove line breaks or encode the value)");
       }
-      if ((c < 0x20 && c != '\t') || c == 0x7f) {
-        throw new IllegalArgumentException(
-            "value of header '"
-                + name
-                + "' contains control character 0x"
-                + Integer.toHexString(c)
-                + " at index "
-                + i
-                + "; remove it or encode the value");
-      }
+      throw new IllegalArgumentException(
+          "value of header '"
+              + name
+              + "' contains control character 0x"
+              + Integer.toHexString(c)
+              + " at index "
+              + i
+              + "; remove it or encode the value");
     }
   }
 
-  private static boolean isTokenChar(char c) {
-    if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-      return true;
+  /**
+   * Bit {@code c} set for each token character {@code c} below 64, and for {@code c - 64} above.
+   */
+  private static final long TOKEN_CHARS_LOW = tokenChars(0);
+
+  private static final long TOKEN_CHARS_HIGH = tokenChars(64);
+
+  private static long tokenChars(int from) {
+    long bits = 0;
+    for (int c = from; c < from + 64; c++) {
+      if (c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0) {
+        bits |= 1L << (c - from);
+      }
     }
-    return "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    return bits;
+  }
+
+  /** One table look-up: every header of every response goes through here. */
+  private static boolean isTokenChar(char c) {
+    return c < 64
+        ? (TOKEN_CHARS_LOW >>> c & 1) != 0
+        : c < 128 && (TOKEN_CHARS_HIGH >>> (c - 64) & 1) != 0;
   }
 
   private static String printable(String s) {

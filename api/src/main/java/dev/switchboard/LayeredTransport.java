@@ -281,11 +281,14 @@ final class LayeredTransport implements Transport {
    */
   private void markIoThread(ExchangeState st) {
     Thread t = Thread.currentThread();
-    if (t != st.startingThread
-        && t != st.abortingThread
-        && onIoThread.get() == null
-        && onCallbackThread.get() == null) {
-      onIoThread.set(Boolean.TRUE);
+    if (t == st.markedIoThread) {
+      return; // an exchange's events mostly come from one thread: look it up once
+    }
+    if (t != st.startingThread && t != st.abortingThread && onCallbackThread.get() == null) {
+      if (onIoThread.get() == null) {
+        onIoThread.set(Boolean.TRUE);
+      }
+      st.markedIoThread = t;
     }
   }
 
@@ -649,6 +652,7 @@ final class LayeredTransport implements Transport {
     private volatile boolean abortWanted;
     volatile Thread startingThread;
     volatile Thread abortingThread;
+    Thread markedIoThread; // the last thread markIoThread marked for this exchange; a hint only
     private int status;
     private Headers headers;
     private BodyDecoder.Growable body;

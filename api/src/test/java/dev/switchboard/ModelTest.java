@@ -144,6 +144,32 @@ class ModelTest {
     assertEquals("tab\tok", b.header("X-A", "tab\tok").build().header("x-a"));
   }
 
+  /** RFC 9110 tchar, spelt out, against every character up to U+02FF. */
+  @Test
+  void headerNamesAreExactlyHttpTokensAndValuesRefuseEveryControlButTab() {
+    String tchar = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (char c = 0; c < 0x300; c++) {
+      String name = "X" + c + "Y";
+      boolean accepted = accepts(() -> Headers.of(name, "v"));
+      assertEquals(tchar.indexOf(c) >= 0, accepted, "name with U+" + Integer.toHexString(c));
+      String value = "a" + c + "b";
+      boolean control = c < 0x20 && c != '\t' || c == 0x7f;
+      assertEquals(!control, accepts(() -> Headers.of("X", value)), "value with U+" + (int) c);
+    }
+    IllegalArgumentException del =
+        assertThrows(IllegalArgumentException.class, () -> Headers.of("X-A", "a\u007fb"));
+    assertTrue(del.getMessage().contains("0x7f at index 1"), del.getMessage());
+  }
+
+  private static boolean accepts(Runnable r) {
+    try {
+      r.run();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   @Test
   void anyMethodMayCarryABody() {
     Request r = Request.builder("GET", "http://127.0.0.1/_search").json(Map.of("q", 1)).build();

@@ -10,18 +10,29 @@ final class Clients {
   /** The same library through Switchboard. */
   static final String SWITCHBOARD = "switchboard";
 
+  /**
+   * The library used raw, told of each ended request on a pool thread ({@link OffloadedClient}):
+   * not in the default runs, given with {@code -p via=raw-offloaded}.
+   */
+  static final String RAW_OFFLOADED = "raw-offloaded";
+
   private Clients() {}
 
   /**
    * A client for {@code transport} ({@code jdk}, {@code apache}, {@code okhttp}) used {@code mode}
-   * ({@value #RAW} or {@value #SWITCHBOARD}), configured by {@code config}.
+   * ({@value #RAW}, {@value #SWITCHBOARD} or {@value #RAW_OFFLOADED}), configured by {@code
+   * config}.
    */
   static Client create(String transport, String mode, TransportConfig config) {
     if (mode.equals(SWITCHBOARD)) {
       return new SwitchboardClient(config.toBuilder().provider(transport).build());
     }
+    if (mode.equals(RAW_OFFLOADED)) {
+      return new OffloadedClient(create(transport, RAW, config));
+    }
     if (!mode.equals(RAW)) {
-      throw new IllegalArgumentException("mode must be raw or switchboard, got " + mode);
+      throw new IllegalArgumentException(
+          "mode must be raw, switchboard or raw-offloaded, got " + mode);
     }
     Settings settings = new Settings(config);
     return switch (transport) {

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.TransportConfig;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
@@ -56,5 +58,35 @@ class SmokeTest {
     // SmallGetBench and LargeBodyBench: 2 methods x 3 transports x 2 modes; FanOutBench: 2 x 3;
     // LayerBench: 2; OkHttpSyncBench: 1
     assertEquals(12 + 12 + 6 + 2 + 1, ran.size(), "benchmarks run: " + ran);
+  }
+
+  /** {@code -p via=raw-offloaded}: the raw library, its end told on a pool thread. */
+  @Test
+  void anOffloadedRawClientTellsTheEndOnAPoolThread() throws Exception {
+    BenchServer.useInJvm();
+    for (String transport : new String[] {"jdk", "apache", "okhttp"}) {
+      TransportConfig config = Settings.config(transport, 4, 4);
+      try (Client raw = Clients.create(transport, Clients.RAW, config);
+          Client offloaded = Clients.create(transport, Clients.RAW_OFFLOADED, config)) {
+        String rawThread = endedOn(raw);
+        String offloadedThread = endedOn(offloaded);
+        assertTrue(offloadedThread.startsWith("offloaded-callback-"), offloadedThread);
+        assertFalse(rawThread.startsWith("offloaded-callback-"), rawThread);
+      }
+    }
+  }
+
+  private static String endedOn(Client client) throws Exception {
+    CompletableFuture<String> thread = new CompletableFuture<>();
+    client.send(
+        BenchServer.small(),
+        error -> {
+          if (error != null) {
+            thread.completeExceptionally(error);
+          } else {
+            thread.complete(Thread.currentThread().getName());
+          }
+        });
+    return thread.get(10, TimeUnit.SECONDS);
   }
 }

@@ -1,0 +1,67 @@
+package dev.switchboard.bench;
+
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A library used raw, but told of each ended request on a thread of a cached pool instead of the
+ * thread the library calls back on: what a raw user must write to keep the library's I/O threads
+ * free of their own code, and what Switchboard does when the library's callback thread may not be
+ * lent (Apache's I/O reactor, an event loop). Its throughput against {@value Clients#RAW} is the
+ * price of that one hand-off alone; against Switchboard, the price of everything else.
+ *
+ * <p>Only {@link #send} hands off; the blocking methods wait on the library's own future as the raw
+ * client does.
+ */
+final class OffloadedClient implements Client {
+  private final Client raw;
+  private final ExecutorService callbacks;
+
+  OffloadedClient(Client raw) {
+    this.raw = raw;
+    AtomicInteger n = new AtomicInteger();
+    // as Switchboard's default callback executor: a cached pool of daemon threads
+    this.callbacks =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "offloaded-callback-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public void send(URI uri, Done done) {
+    raw.send(uri, error -> callbacks.execute(() -> done.done(error)));
+  }
+
+  @Override
+  public int call(URI uri) throws Exception {
+    return raw.call(uri);
+  }
+
+  @Override
+  public byte[] bytes(URI uri) throws Exception {
+    return raw.bytes(uri);
+  }
+
+  @Override
+  public Object json(URI uri) throws Exception {
+    return raw.json(uri);
+  }
+
+  @Override
+  public void close() {
+    raw.close();
+    callbacks.shutdown();
+  }
+}
