@@ -15,12 +15,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,10 +37,9 @@ final class LayeredTransport implements Transport {
   private final Set<Capability> capabilities;
   private final Headers.Field userAgentField;
   private final Executor callbacks;
-  private final ExecutorService ownedCallbacks;
+  private final CallbackPool ownedCallbacks;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   private final ResponseWatch responseWatch = new ResponseWatch();
-  private final Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
   private final ThreadLocal<Boolean> onCallbackThread = new ThreadLocal<>();
   private final ThreadLocal<Boolean> onIoThread = new ThreadLocal<>();
   private volatile boolean closed;
@@ -64,30 +59,10 @@ final class LayeredTransport implements Transport {
       this.callbacks = config.callbackExecutor();
       this.ownedCallbacks = null;
     } else {
-      AtomicInteger n = new AtomicInteger();
-      ThreadPoolExecutor pool =
-          new ThreadPoolExecutor(
-              0,
-              Integer.MAX_VALUE,
-              30,
-              TimeUnit.SECONDS,
-              new SynchronousQueue<>(),
-              r -> {
-                Runnable tracked =
-                    () -> {
-                      onCallbackThread.set(Boolean.TRUE); // for the thread's life: no per-task mark
-                      try {
-                        r.run();
-                      } finally {
-                        callbackThreads.remove(Thread.currentThread());
-                      }
-                    };
-                Thread t =
-                    new Thread(tracked, "switchboard-" + name + "-callback-" + n.incrementAndGet());
-                t.setDaemon(true);
-                callbackThreads.add(t);
-                return t;
-              });
+      // marked for the thread's life: no per-task mark
+      CallbackPool pool =
+          new CallbackPool(
+              "switchboard-" + name + "-callback-", () -> onCallbackThread.set(Boolean.TRUE));
       this.callbacks = pool;
       this.ownedCallbacks = pool;
     }
@@ -194,15 +169,8 @@ final class LayeredTransport implements Transport {
     if (onCallbackThread.get() != null) {
       return;
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     try {
       ownedCallbacks.awaitTermination(1, TimeUnit.SECONDS);
-      for (Thread t : List.copyOf(callbackThreads)) { // terminated: only their last steps are left
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left > 0) {
-          t.join(left);
-        }
-      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

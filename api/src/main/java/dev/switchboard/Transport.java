@@ -13,11 +13,15 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Threads</h2>
  *
  * Futures returned here are completed on the {@linkplain TransportConfig#callbackExecutor()
- * callback executor}, never on an I/O thread: a continuation that blocks delays nothing else in
+ * callback executor}, never on an I/O thread: a continuation that blocks holds up nothing else in
  * flight. With the default executor, a transport whose library runs each exchange on a thread of
  * its own from a pool that grows on demand (okhttp) completes the future on that thread once the
  * library is done with the exchange (its connection back in the pool, its place under the limits
- * free): no other thread to wake; the others complete on a pool owned by the transport.
+ * free): no other thread to wake. The others complete on callback threads owned by the transport,
+ * which take completions from one queue: a completion handed over while one of them is awake and
+ * between tasks wakes no thread, one handed over while all are busy wakes or starts another, and
+ * the few queued behind a continuation in the instant it started are moved to another thread if it
+ * blocks, within about a millisecond.
  *
  * <h2>Errors</h2>
  *

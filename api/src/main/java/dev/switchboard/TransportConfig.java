@@ -29,9 +29,9 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link #maxResponseBytes()}</td><td>64 MiB</td></tr>
  *   <tr><td>{@link #getWithBody()}</td><td>{@link GetWithBody#NATIVE}</td></tr>
  *   <tr><td>{@link #interceptors()}</td><td>none</td></tr>
- *   <tr><td>{@link #callbackExecutor()}</td><td>a cached pool of daemon threads owned by the
- *       transport, or the thread that carried the exchange once the library is done with it (see
- *       {@link Transport})</td></tr>
+ *   <tr><td>{@link #callbackExecutor()}</td><td>daemon threads owned by the transport that take
+ *       completions from one queue and grow when all are busy, or the thread that carried the
+ *       exchange once the library is done with it (see {@link Transport})</td></tr>
  *   <tr><td>{@link #httpVersion()}</td><td>{@link HttpVersion#HTTP_1_1}</td></tr>
  * </table>
  */
@@ -351,10 +351,11 @@ public final class TransportConfig {
 
     /**
      * Sets the executor that completes futures and runs interceptors' continuations; {@code null}
-     * restores the default (a cached pool of daemon threads owned by the transport, whose blocking
-     * {@link Transport#execute} lets the waiting thread complete its own call instead, and where
-     * the library lends it, the thread that carried the exchange once it is done with it: see
-     * {@link Transport}). The caller owns a supplied executor: the transport never shuts it down.
+     * restores the default (daemon threads owned by the transport; its blocking {@link
+     * Transport#execute} lets the waiting thread complete its own call instead, and where the
+     * library lends it, the thread that carried the exchange completes it once the library is done
+     * with it: see {@link Transport}). The caller owns a supplied executor: the transport never
+     * shuts it down.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = executor;

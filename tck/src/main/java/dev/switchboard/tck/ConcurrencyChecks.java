@@ -183,6 +183,50 @@ final class ConcurrencyChecks {
     assertEquals("/first/0", first.get(6, TimeUnit.SECONDS));
   }
 
+  /**
+   * Sixteen responses arrive at about the same time and each continuation waits for all sixteen to
+   * be running: they can only all get there if none waits behind another that blocks. Catches
+   * completions that queue on one thread (an I/O thread, a single-thread executor) or that a pool
+   * takes in a batch and runs one after another without moving the rest elsewhere when one blocks.
+   */
+  void blockingContinuationsRunAtOnce() throws Exception {
+    int n = 16;
+    RawServer server = delayed();
+    Transport t = ctx.transport();
+    CountDownLatch running = new CountDownLatch(n);
+    long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // one deadline for all
+    List<CompletableFuture<Boolean>> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(
+          t.send(Request.get(server.uri("/at-once/" + i + "/50")))
+              .thenApply(
+                  r -> {
+                    running.countDown();
+                    try {
+                      return running.await(giveUpAt - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                      return false;
+                    }
+                  }));
+    }
+    int together = 0;
+    for (CompletableFuture<Boolean> f : all) {
+      if (f.get(30, TimeUnit.SECONDS)) {
+        together++;
+      }
+    }
+    assertEquals(
+        n,
+        together,
+        "of "
+            + n
+            + " continuations that each wait for all to be running, "
+            + (n - together)
+            + " gave up after 5 s: some waited for others to return before they could run"
+            + " (completions queued on one thread)");
+  }
+
   /** A continuation that blocks its thread for 2 s, then gives the body. */
   private static String textAfterBlocking(Response r) {
     try {

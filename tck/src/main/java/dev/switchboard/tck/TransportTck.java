@@ -686,6 +686,12 @@ public abstract class TransportTck {
     }
 
     @Test
+    @DisplayName("concurrency.blocking-continuations-run-at-once")
+    void blockingContinuationsRunAtOnce() throws Exception {
+      c.blockingContinuationsRunAtOnce();
+    }
+
+    @Test
     @DisplayName("concurrency.blocking-continuation-holds-no-connection")
     void blockingHoldsNoConnection() throws Exception {
       c.blockingContinuationHoldsNoConnection();

@@ -75,7 +75,8 @@ class KitBitesTest {
     expect(
         Breakage.COMPLETES_ON_IO_THREAD,
         "concurrency.blocking-continuation-isolated",
-        "concurrency.blocking-continuation-holds-no-connection");
+        "concurrency.blocking-continuation-holds-no-connection",
+        "concurrency.blocking-continuations-run-at-once");
     expect(
         Breakage.COMPLETES_BEFORE_RELEASING,
         "concurrency.blocking-continuation-holds-no-connection");
