@@ -18,10 +18,10 @@ import java.util.concurrent.CompletableFuture;
  * its own from a pool that grows on demand (okhttp) completes the future on that thread once the
  * library is done with the exchange (its connection back in the pool, its place under the limits
  * free): no other thread to wake. The others complete on callback threads owned by the transport,
- * which take completions from one queue: a completion handed over while one of them is awake and
- * between tasks wakes no thread, one handed over while all are busy wakes or starts another, and
- * the few queued behind a continuation in the instant it started are moved to another thread if it
- * blocks, within about a millisecond.
+ * which take completions from one queue: a completion handed over while one of them is between
+ * tasks, or has just started one, wakes no thread; the others wake or start one. A completion held
+ * up by a continuation that blocks moves to another thread within about a millisecond, and
+ * continuations that run long run in parallel.
  *
  * <h2>Errors</h2>
  *

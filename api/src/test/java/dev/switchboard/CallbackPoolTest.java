@@ -104,6 +104,34 @@ class CallbackPoolTest {
     }
   }
 
+  /** Every one of them blocks until all are running: each must get a thread of its own. */
+  @Test
+  void tasksThatAllBlockHandedOverAtOnceAllRunAtOnce() throws Exception {
+    int n = 32;
+    CountDownLatch running = new CountDownLatch(n);
+    AtomicInteger together = new AtomicInteger();
+    CountDownLatch ended = new CountDownLatch(n);
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      pool.execute(
+          () -> {
+            running.countDown();
+            try {
+              if (running.await(5, TimeUnit.SECONDS)) {
+                together.incrementAndGet();
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            ended.countDown();
+          });
+    }
+    assertTrue(ended.await(10, TimeUnit.SECONDS));
+    assertEquals(n, together.get(), "tasks that waited for others to return before they ran");
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(millis < 2000, n + " blocking tasks took " + millis + " ms to all run");
+  }
+
   @Test
   void aTaskThatThrowsDoesNotStopTheNext() throws Exception {
     Thread.UncaughtExceptionHandler quiet = (t, e) -> {};

@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A library used raw, but told of each ended request on a thread of a cached pool instead of the
- * thread the library calls back on: what a raw user must write to keep the library's I/O threads
- * free of their own code, and what Switchboard does when the library's callback thread may not be
- * lent (Apache's I/O reactor, an event loop). Its throughput against {@value Clients#RAW} is the
- * price of that one hand-off alone; against Switchboard, the price of everything else.
+ * thread the library calls back on: what a raw user would write to keep the library's I/O threads
+ * free of their own code, and what Switchboard did until 2026-11-25 when the library's callback
+ * thread may not be lent (Apache's I/O reactor, an event loop). Its throughput against {@value
+ * Clients#RAW} is the price of that hand-off done the usual way.
  *
  * <p>Only {@link #send} hands off; the blocking methods wait on the library's own future as the raw
  * client does.
@@ -24,7 +24,7 @@ final class OffloadedClient implements Client {
   OffloadedClient(Client raw) {
     this.raw = raw;
     AtomicInteger n = new AtomicInteger();
-    // as Switchboard's default callback executor: a cached pool of daemon threads
+    // the usual choice, and Switchboard's default callback executor until 2026-11-25
     this.callbacks =
         new ThreadPoolExecutor(
             0,

@@ -8,7 +8,6 @@ import dev.switchboard.spi.ExchangeRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
@@ -215,9 +214,9 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
       throws ProtocolException {
     Headers headers;
     try {
-      Headers.Builder b = Headers.builder();
-      for (Iterator<Header> it = response.headerIterator(); it.hasNext(); ) {
-        Header h = it.next();
+      Header[] fields = response.getHeaders();
+      Headers.Builder b = Headers.builder(fields.length); // exactly full: built without a copy
+      for (Header h : fields) {
         b.add(h.getName(), h.getValue());
       }
       headers = b.build();
