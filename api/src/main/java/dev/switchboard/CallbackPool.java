@@ -188,10 +188,10 @@ final class CallbackPool implements Executor {
         // free was counted for this thread by wake()
         do {
           for (Runnable task; (task = tasks.poll()) != null; ) {
-            // more tasks wait behind this one, which might block, and no free thread will take
-            // them: the watch looks again soon (a free thread would take them, or arm it itself)
             running.incrementAndGet();
             lastTaskStart = System.nanoTime();
+            // more tasks wait behind this one, which might block, and no free thread will take
+            // them: the watch looks again soon (a free thread would take them, or arm it itself)
             if (free.decrementAndGet() == 0 && tasks.peek() != null) {
               armWatch();
             }

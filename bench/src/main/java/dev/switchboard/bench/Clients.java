@@ -1,6 +1,10 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.TransportConfig;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /** Makes the two sides of each comparison from the same configuration. */
 final class Clients {
@@ -17,6 +21,25 @@ final class Clients {
   static final String RAW_OFFLOADED = "raw-offloaded";
 
   private Clients() {}
+
+  /**
+   * A cached pool of daemon threads named {@code threadName}, for the raw clients where the library
+   * takes an executor (as Switchboard's engines give it one): a new thread when all are busy, idle
+   * ones end after 60 s.
+   */
+  static ExecutorService cachedDaemonPool(String threadName) {
+    return new ThreadPoolExecutor(
+        0,
+        Integer.MAX_VALUE,
+        60,
+        TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, threadName);
+          t.setDaemon(true);
+          return t;
+        });
+  }
 
   /**
    * A client for {@code transport} ({@code jdk}, {@code apache}, {@code okhttp}) used {@code mode}

@@ -2,10 +2,6 @@ package dev.switchboard.bench;
 
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A library used raw, but told of each ended request on a thread of a cached pool instead of the
@@ -23,20 +19,8 @@ final class OffloadedClient implements Client {
 
   OffloadedClient(Client raw) {
     this.raw = raw;
-    AtomicInteger n = new AtomicInteger();
     // the usual choice, and Switchboard's default callback executor until 2026-11-25
-    this.callbacks =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "offloaded-callback-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.callbacks = Clients.cachedDaemonPool("offloaded-callback");
   }
 
   @Override

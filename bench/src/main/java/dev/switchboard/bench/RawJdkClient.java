@@ -8,9 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@link HttpClient} used raw, built as the jdk transport builds its own: HTTP/1.1, no redirects,
@@ -24,18 +21,7 @@ final class RawJdkClient implements Client {
   private final HttpClient client;
 
   RawJdkClient(Settings settings) {
-    this.executor =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            60,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "raw-jdk-io");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Clients.cachedDaemonPool("raw-jdk-io");
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -30,18 +28,7 @@ final class RawOkHttpClient implements Client {
   private final OkHttpClient client;
 
   RawOkHttpClient(Settings settings) {
-    this.executor =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            60,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "raw-okhttp-dispatcher");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Clients.cachedDaemonPool("raw-okhttp-dispatcher");
     Dispatcher dispatcher = new Dispatcher(executor);
     dispatcher.setMaxRequests(settings.maxConnections);
     dispatcher.setMaxRequestsPerHost(settings.maxConnectionsPerHost);

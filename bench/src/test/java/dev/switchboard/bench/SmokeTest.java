@@ -70,8 +70,8 @@ class SmokeTest {
           Client offloaded = Clients.create(transport, Clients.RAW_OFFLOADED, config)) {
         String rawThread = endedOn(raw);
         String offloadedThread = endedOn(offloaded);
-        assertTrue(offloadedThread.startsWith("offloaded-callback-"), offloadedThread);
-        assertFalse(rawThread.startsWith("offloaded-callback-"), rawThread);
+        assertTrue(offloadedThread.startsWith("offloaded-callback"), offloadedThread);
+        assertFalse(rawThread.startsWith("offloaded-callback"), rawThread);
       }
     }
   }
