@@ -184,21 +184,31 @@ final class ConcurrencyChecks {
   }
 
   /**
-   * Sixteen responses arrive at about the same time and each continuation waits for all sixteen to
-   * be running: they can only all get there if none waits behind another that blocks. Catches
-   * completions that queue on one thread (an I/O thread, a single-thread executor) or that a pool
-   * takes in a batch and runs one after another without moving the rest elsewhere when one blocks.
+   * Sixteen responses arrive together and each continuation waits for all sixteen to be running:
+   * they can only all get there if none waits behind another that blocks. Catches completions that
+   * queue on one thread (an I/O thread, a single-thread executor) or that a pool takes in a batch
+   * and runs one after another without moving the rest elsewhere when one blocks.
    */
   void blockingContinuationsRunAtOnce() throws Exception {
     int n = 16;
-    RawServer server = delayed();
+    // answered together, once all have arrived (so every continuation is attached before any
+    // response can complete: none runs on this thread)
+    CountDownLatch arrived = new CountDownLatch(n);
+    RawServer server =
+        ctx.raw(
+            (req, conn) -> {
+              arrived.countDown();
+              arrived.await(5, TimeUnit.SECONDS);
+              Thread.sleep(20);
+              conn.respond(200, req.target());
+            });
     Transport t = ctx.transport();
     CountDownLatch running = new CountDownLatch(n);
-    long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // one deadline for all
+    long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // one deadline for all
     List<CompletableFuture<Boolean>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       all.add(
-          t.send(Request.get(server.uri("/at-once/" + i + "/50")))
+          t.send(Request.get(server.uri("/at-once/" + i)))
               .thenApply(
                   r -> {
                     running.countDown();
@@ -223,7 +233,7 @@ final class ConcurrencyChecks {
             + n
             + " continuations that each wait for all to be running, "
             + (n - together)
-            + " gave up after 5 s: some waited for others to return before they could run"
+            + " gave up after 10 s: some waited for others to return before they could run"
             + " (completions queued on one thread)");
   }
 
