@@ -184,34 +184,28 @@ final class ConcurrencyChecks {
   }
 
   /**
-   * Sixteen responses arrive together and each continuation waits for all sixteen to be running:
-   * they can only all get there if none waits behind another that blocks. Catches completions that
-   * queue on one thread (an I/O thread, a single-thread executor) or that a pool takes in a batch
-   * and runs one after another without moving the rest elsewhere when one blocks.
+   * Sixteen responses arrive at about the same time and each continuation waits for all sixteen to
+   * be running: they can only all get there if none waits behind another that blocks. Catches
+   * completions that queue on one thread (an I/O thread, a single-thread executor) or that a pool
+   * takes in a batch and runs one after another without moving the rest elsewhere when one blocks.
    */
   void blockingContinuationsRunAtOnce() throws Exception {
     int n = 16;
-    // answered together, once all have arrived (so every continuation is attached before any
-    // response can complete: none runs on this thread)
-    CountDownLatch arrived = new CountDownLatch(n);
-    RawServer server =
-        ctx.raw(
-            (req, conn) -> {
-              arrived.countDown();
-              arrived.await(5, TimeUnit.SECONDS);
-              Thread.sleep(20);
-              conn.respond(200, req.target());
-            });
+    RawServer server = delayed(); // 200 ms each: the continuations are attached long before
     Transport t = ctx.transport();
     CountDownLatch running = new CountDownLatch(n);
     long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // one deadline for all
+    Thread sender = Thread.currentThread();
     List<CompletableFuture<Boolean>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       all.add(
-          t.send(Request.get(server.uri("/at-once/" + i)))
+          t.send(Request.get(server.uri("/at-once/" + i + "/200")))
               .thenApply(
                   r -> {
                     running.countDown();
+                    if (Thread.currentThread() == sender) {
+                      return true; // attached after the response: runs here, not the transport's
+                    }
                     try {
                       return running.await(giveUpAt - System.nanoTime(), TimeUnit.NANOSECONDS);
                     } catch (InterruptedException e) {
