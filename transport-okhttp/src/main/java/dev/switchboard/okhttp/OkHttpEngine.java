@@ -65,6 +65,7 @@ final class OkHttpEngine implements TransportEngine {
   private final OkHttpClient plainClient;
 
   private final int connectTimeoutMillis;
+  private final OriginUrls urls = new OriginUrls();
   private final DispatcherPool executor;
   private final boolean ownsPool;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -257,7 +258,7 @@ final class OkHttpEngine implements TransportEngine {
     return exchange;
   }
 
-  private static Request toOkHttp(dev.switchboard.Request r, OkHttpExchange exchange) {
+  private Request toOkHttp(dev.switchboard.Request r, OkHttpExchange exchange) {
     String method = r.method();
     RequestBody body = null;
     if (r.hasBody()) {
@@ -281,7 +282,7 @@ final class OkHttpEngine implements TransportEngine {
       headers.addUnsafeNonAscii(fields.name(i), fields.value(i));
     }
     return new Request.Builder()
-        .url(r.uri().toString())
+        .url(urls.url(r.uri()))
         .headers(headers.build())
         .method(method, body)
         .tag(OkHttpExchange.class, exchange)
