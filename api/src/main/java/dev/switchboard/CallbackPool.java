@@ -163,15 +163,6 @@ final class CallbackPool implements Executor {
     armWatch();
   }
 
-  private static void run(Runnable task) {
-    try {
-      task.run();
-    } catch (Throwable e) { // the thread goes on with the next task
-      Thread t = Thread.currentThread();
-      t.getUncaughtExceptionHandler().uncaughtException(t, e);
-    }
-  }
-
   private final class Worker implements Runnable {
     Thread thread;
     private volatile boolean signalled;
@@ -195,7 +186,7 @@ final class CallbackPool implements Executor {
             if (free.decrementAndGet() == 0 && tasks.peek() != null) {
               armWatch();
             }
-            CallbackPool.run(task);
+            Timers.runTask(task);
             running.decrementAndGet();
             free.incrementAndGet();
           }

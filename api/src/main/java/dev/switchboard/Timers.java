@@ -115,7 +115,7 @@ final class Timers {
           it.remove();
           Runnable task = timer.claim();
           if (task != null) {
-            run(task);
+            runTask(task);
           }
         } else {
           next = Math.min(next, timer.deadline);
@@ -133,10 +133,14 @@ final class Timers {
     }
   }
 
-  private static void run(Runnable task) {
+  /**
+   * Runs {@code task} on the calling thread; what it throws goes to the thread's uncaught-exception
+   * handler, and the thread goes on with its next task (the timer thread, a callback thread).
+   */
+  static void runTask(Runnable task) {
     try {
       task.run();
-    } catch (Throwable e) { // a task of ours never throws; if one does, the others still run
+    } catch (Throwable e) { // a timer task of ours never throws; a continuation may
       Thread t = Thread.currentThread();
       t.getUncaughtExceptionHandler().uncaughtException(t, e);
     }
