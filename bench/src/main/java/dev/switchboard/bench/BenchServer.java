@@ -83,10 +83,6 @@ final class BenchServer {
     // without it the JDK server's separate header and body writes meet delayed ACKs: 40 ms a
     // request
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    // the JDK server closes any connection that goes idle while 200 others are: the smoke run's
-    // clients leave more than that (a JDK HttpClient cannot be closed), and TurnsBench lets one
-    // client's connections idle while the other's turn runs
-    System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
       ThreadFactory daemons =

@@ -1,7 +1,12 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.MalformedResponseException;
+import dev.switchboard.TransportException;
 import java.net.URI;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,26 +53,61 @@ public class SmallGetBench {
 
   private Client client;
   private URI uri;
-  private InFlight inFlight;
+  private final Semaphore slots = new Semaphore(IN_FLIGHT);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicLong refusedResends = new AtomicLong();
+  private Client.Done done;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     client = Clients.create(transport, via, Settings.config(transport, IN_FLIGHT, 4 * IN_FLIGHT));
     uri = BenchServer.small();
     client.call(uri); // fails early when the server is not there
-    inFlight = new InFlight(IN_FLIGHT, transport.equals("jdk") && via.equals(Clients.SWITCHBOARD));
+    done =
+        error -> {
+          if (error != null && isRefusedJdkResend(error)) {
+            refusedResends.incrementAndGet();
+          } else if (error != null) {
+            failure.compareAndSet(null, error);
+          }
+          slots.release();
+        };
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
     client.close();
-    inFlight.reportRefusedResends();
+    long refused = refusedResends.get();
+    if (refused > 0) {
+      System.out.println(
+          "refused JDK resends (the JDK pool race, see bench/README.md): " + refused);
+    }
+  }
+
+  /**
+   * The one failure the throughput run counts instead of stopping on: through Switchboard, the jdk
+   * transport reports an exchange whose pooled connection the JDK itself closed before any response
+   * byte (a race in the JDK's pool, see bench/README.md) and that raw {@code HttpClient} resends
+   * silently. Every other failure stops the run.
+   */
+  private boolean isRefusedJdkResend(Throwable error) {
+    return transport.equals("jdk")
+        && via.equals("switchboard")
+        && TransportException.unwrap(error) instanceof MalformedResponseException m
+        && m.requestSent();
   }
 
   /** Lets the requests of an iteration end before the next starts, and reports any failure. */
   @TearDown(Level.Iteration)
-  public void drain() {
-    inFlight.drain();
+  public void drain() throws Exception {
+    if (!slots.tryAcquire(IN_FLIGHT, 60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("requests still in flight after 60 s");
+    }
+    slots.release(IN_FLIGHT);
+    Throwable t = failure.getAndSet(null);
+    if (t != null) {
+      throw new IllegalStateException("a request failed: " + t, t);
+    }
   }
 
   /** One request at a time: send, wait for the whole body. */
@@ -83,7 +123,7 @@ public class SmallGetBench {
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
   public void throughput() throws InterruptedException {
-    inFlight.take();
-    client.send(uri, inFlight.done());
+    slots.acquire();
+    client.send(uri, done);
   }
 }
