@@ -42,11 +42,11 @@ final class OriginUrls {
       slots[slot] = new Origin(scheme, authority, bare);
       return url;
     }
-    String path = uri.getRawPath();
+    String path = uri.getRawPath(); // never null with an authority: the URI is hierarchical
     return origin
         .url
         .newBuilder()
-        .encodedPath(path == null || path.isEmpty() ? "/" : path)
+        .encodedPath(path.isEmpty() ? "/" : path)
         .encodedQuery(uri.getRawQuery())
         .encodedFragment(uri.getRawFragment())
         .build();
