@@ -37,7 +37,9 @@ final class CallerRuns implements Executor {
           }
           later.add(task);
         }
-        LockSupport.unpark(owner);
+        if (Thread.currentThread() != owner) {
+          LockSupport.unpark(owner); // the owner itself is not parked: no permit left behind
+        }
         return;
       }
     }
@@ -55,7 +57,12 @@ final class CallerRuns implements Executor {
     if (Thread.currentThread() != owner) {
       throw new IllegalStateException("only the thread that created it runs its tasks");
     }
-    done.whenComplete((r, e) -> LockSupport.unpark(owner)); // completed elsewhere: wake up too
+    done.whenComplete( // completed elsewhere (cancelled, say) than by a task here: wake up too
+        (r, e) -> {
+          if (Thread.currentThread() != owner) {
+            LockSupport.unpark(owner);
+          }
+        });
     try {
       while (true) {
         Runnable task;

@@ -279,6 +279,19 @@ public final class Headers {
     return bits;
   }
 
+  /** Whether {@code s} is an HTTP token (RFC 9110 {@code token}): a header name, a method. */
+  static boolean isToken(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (!isTokenChar(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** One table look-up: every header of every response goes through here. */
   private static boolean isTokenChar(char c) {
     return c < 64

@@ -221,28 +221,12 @@ public final class Request {
     /** Sets the method token. */
     public Builder method(String method) {
       Objects.requireNonNull(method, "method");
-      if (!isToken(method)) {
+      if (!Headers.isToken(method)) {
         throw new IllegalArgumentException(
             "method '" + method + "' is not an HTTP token; use e.g. GET, POST or PROPFIND");
       }
       this.method = method;
       return this;
-    }
-
-    private static boolean isToken(String s) {
-      if (s.isEmpty()) {
-        return false;
-      }
-      for (int i = 0; i < s.length(); i++) {
-        if (!isTokenChar(s.charAt(i))) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    private static boolean isTokenChar(int c) {
-      return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
     }
 
     /** Sets the URI. */

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class CallerRunsTest {
@@ -32,6 +33,36 @@ class CallerRunsTest {
     here.runUntilDone(done);
     io.join();
     assertEquals(List.of("0", "1", "2", "3", "4"), ran);
+  }
+
+  @Test
+  void aWaitEndedElsewhereWakesTheWaiterAndOneEndedHereLeavesNoWakeUpBehind() throws Exception {
+    CallerRuns here = new CallerRuns(Runnable::run);
+    CompletableFuture<Void> cancelled = new CompletableFuture<>();
+    Thread canceller =
+        new Thread(
+            () -> {
+              LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+              cancelled.cancel(false); // no task handed in: only the future tells
+            });
+    canceller.start();
+    here.runUntilDone(cancelled); // returns: it would hang if the cancel did not wake it
+    canceller.join();
+
+    // A call's last task, handed in by another thread, runs here and hands in one more task and
+    // completes the future on this thread: the wait ends with no wake-up left pending, so the
+    // next park of this thread (the next call's wait) really waits.
+    CallerRuns next = new CallerRuns(Runnable::run);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread io = new Thread(() -> next.execute(() -> next.execute(() -> done.complete(null))));
+    io.start();
+    next.runUntilDone(done);
+    io.join();
+    long start = System.nanoTime();
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(
+        waited >= 100, "a wake-up was left pending: the park returned after " + waited + " ms");
   }
 
   @Test

@@ -144,14 +144,19 @@ class ModelTest {
     assertEquals("tab\tok", b.header("X-A", "tab\tok").build().header("x-a"));
   }
 
-  /** RFC 9110 tchar, spelt out, against every character up to U+02FF. */
+  /** RFC 9110 tchar, spelt out, against every character up to U+02FF: header names and methods. */
   @Test
-  void headerNamesAreExactlyHttpTokensAndValuesRefuseEveryControlButTab() {
+  void headerNamesAndMethodsAreExactlyHttpTokensAndValuesRefuseEveryControlButTab() {
     String tchar = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     for (char c = 0; c < 0x300; c++) {
       String name = "X" + c + "Y";
       boolean accepted = accepts(() -> Headers.of(name, "v"));
       assertEquals(tchar.indexOf(c) >= 0, accepted, "name with U+" + Integer.toHexString(c));
+      String method = "G" + c + "T";
+      assertEquals(
+          tchar.indexOf(c) >= 0,
+          accepts(() -> Request.builder(method, "http://127.0.0.1/")),
+          "method with U+" + Integer.toHexString(c));
       String value = "a" + c + "b";
       boolean control = c < 0x20 && c != '\t' || c == 0x7f;
       assertEquals(!control, accepts(() -> Headers.of("X", value)), "value with U+" + (int) c);
@@ -159,6 +164,9 @@ class ModelTest {
     IllegalArgumentException del =
         assertThrows(IllegalArgumentException.class, () -> Headers.of("X-A", "a\u007fb"));
     assertTrue(del.getMessage().contains("0x7f at index 1"), del.getMessage());
+    IllegalArgumentException empty =
+        assertThrows(IllegalArgumentException.class, () -> Request.builder("", "http://x/"));
+    assertTrue(empty.getMessage().contains("not an HTTP token"), empty.getMessage());
   }
 
   private static boolean accepts(Runnable r) {
