@@ -51,8 +51,8 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * completion finds that connection free instead of opening another.
  *
  * <p>Data callbacks come from the connection's I/O thread in order; a failure may come from another
- * thread only when it ends the exchange (an abort), and exactly one of {@code onComplete} or {@code
- * onFailure} is reported.
+ * thread only when it ends the exchange (an abort), and so, rarely, may the completion (see {@link
+ * #fail}); exactly one of {@code onComplete} or {@code onFailure} is reported.
  */
 final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, FutureCallback<Void> {
   private final ExchangeRequest exchange;
@@ -288,8 +288,21 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     fail(new CancellationException("the Apache client cancelled the exchange"));
   }
 
+  /**
+   * Reports the failure, unless the whole response had been read: a failure after that is the
+   * library tidying up, not a failed exchange, and the exchange is reported complete. Seen with 5.6
+   * on loopback: when the response has come and been read before the caller's thread, still in
+   * {@code execute}, links the running exchange to the request's future, the client finds that
+   * future done, cancels the exchange it has just run, and the cancel arrives here as {@code
+   * failed(InterruptedIOException)} before {@link #releaseResources()} has reported the completion
+   * (seen once, in a latency benchmark).
+   */
   private void fail(Throwable cause) {
     if (ended.compareAndSet(false, true)) {
+      if (bodyEnded) {
+        listener.onComplete();
+        return;
+      }
       listener.onFailure(Failures.map(cause, exchange, written(), stale()));
     }
   }
