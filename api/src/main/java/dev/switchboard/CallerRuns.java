@@ -57,7 +57,8 @@ final class CallerRuns implements Executor {
     if (Thread.currentThread() != owner) {
       throw new IllegalStateException("only the thread that created it runs its tasks");
     }
-    done.whenComplete( // completed elsewhere (cancelled, say) than by a task here: wake up too
+    // the future may also complete on another thread with no task handed in (a cancel): wake then
+    done.whenComplete(
         (r, e) -> {
           if (Thread.currentThread() != owner) {
             LockSupport.unpark(owner);
