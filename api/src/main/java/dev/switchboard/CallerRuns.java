@@ -37,9 +37,7 @@ final class CallerRuns implements Executor {
           }
           later.add(task);
         }
-        if (Thread.currentThread() != owner) {
-          LockSupport.unpark(owner); // the owner itself is not parked: no permit left behind
-        }
+        wakeOwner();
         return;
       }
     }
@@ -58,12 +56,7 @@ final class CallerRuns implements Executor {
       throw new IllegalStateException("only the thread that created it runs its tasks");
     }
     // the future may also complete on another thread with no task handed in (a cancel): wake then
-    done.whenComplete(
-        (r, e) -> {
-          if (Thread.currentThread() != owner) {
-            LockSupport.unpark(owner);
-          }
-        });
+    done.whenComplete((r, e) -> wakeOwner());
     try {
       while (true) {
         Runnable task;
@@ -93,6 +86,16 @@ final class CallerRuns implements Executor {
         }
         fallback.execute(task);
       }
+    }
+  }
+
+  /**
+   * Wakes the owner, unless this is the owner: it is not parked then, and a wake-up would be left
+   * pending and cut short its next wait.
+   */
+  private void wakeOwner() {
+    if (Thread.currentThread() != owner) {
+      LockSupport.unpark(owner);
     }
   }
 

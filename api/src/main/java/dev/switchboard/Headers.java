@@ -218,16 +218,14 @@ public final class Headers {
     if (name.isEmpty()) {
       throw new IllegalArgumentException("header name is empty; give a token such as X-Request-Id");
     }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (!isTokenChar(c)) {
-        throw new IllegalArgumentException(
-            "header name '"
-                + printable(name)
-                + "' has an illegal character at index "
-                + i
-                + "; names are HTTP tokens (letters, digits and !#$%&'*+-.^_`|~)");
-      }
+    int bad = nonTokenAt(name);
+    if (bad >= 0) {
+      throw new IllegalArgumentException(
+          "header name '"
+              + printable(name)
+              + "' has an illegal character at index "
+              + bad
+              + "; names are HTTP tokens (letters, digits and !#$%&'*+-.^_`|~)");
     }
   }
 
@@ -281,15 +279,17 @@ public final class Headers {
 
   /** Whether {@code s} is an HTTP token (RFC 9110 {@code token}): a header name, a method. */
   static boolean isToken(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
+    return !s.isEmpty() && nonTokenAt(s) < 0;
+  }
+
+  /** The index of the first character of {@code s} that a token may not hold, or -1. */
+  private static int nonTokenAt(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (!isTokenChar(s.charAt(i))) {
-        return false;
+        return i;
       }
     }
-    return true;
+    return -1;
   }
 
   /** One table look-up: every header of every response goes through here. */
