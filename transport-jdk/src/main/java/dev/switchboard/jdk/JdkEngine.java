@@ -12,6 +12,7 @@ import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.TransportEngine;
+import java.net.ProtocolException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -66,14 +68,24 @@ final class JdkEngine implements TransportEngine {
       Set.of(Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT);
   static final int MAX_CLIENTS = 8;
 
+  /**
+   * Abandoned connections after which an own client is retired. On JDK 21+ retiring releases them
+   * (socket and memory), so it is done at the first. Before 21 nothing releases the socket (it
+   * stays in CLOSE_WAIT, one file descriptor, until the JVM exits); retiring only lets the
+   * connections' memory go with the client, at the cost of a new client and a selector thread left
+   * until the old client is collected, so it is done every 32.
+   */
+  static final int ABANDONED_LIMIT = canShutdown() ? 1 : 32;
+
   private final TransportConfig config;
   private final HttpClient userClient;
   private final HttpClient.Version version;
   private final ThreadPoolExecutor executor;
   private final ScheduledThreadPoolExecutor connectTimer; // only over a user's client
   private final ConnectionLimiter limiter;
-  private final Map<Duration, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true);
+  private final Map<Duration, Own> clients = new LinkedHashMap<>(16, 0.75f, true);
   private volatile boolean closed;
+  private int retiredClients; // guarded by clients
 
   JdkEngine(TransportConfig config, HttpClient userClient) {
     this.config = config;
@@ -132,25 +144,37 @@ final class JdkEngine implements TransportEngine {
       return;
     }
     closed = true;
-    List<HttpClient> own;
+    List<Own> own;
     synchronized (clients) {
       own = new ArrayList<>(clients.values());
       clients.clear();
     }
-    own.forEach(c -> stop(c, "shutdownNow"));
+    own.forEach(o -> stop(o.client, "shutdownNow"));
     executor.shutdown();
     if (connectTimer != null) {
       connectTimer.shutdownNow();
     }
   }
 
-  /** The client for a connect timeout: the user's, or an own one cached by that value. */
-  private HttpClient client(Duration connectTimeout) {
-    if (userClient != null) {
-      return userClient;
+  /**
+   * One own client and the count of connections it abandoned (see {@link #ABANDONED_LIMIT}); the
+   * user's client has none.
+   */
+  private static final class Own {
+    final Duration key;
+    final HttpClient client;
+    final AtomicInteger abandoned = new AtomicInteger();
+
+    Own(Duration key, HttpClient client) {
+      this.key = key;
+      this.client = client;
     }
-    HttpClient evicted = null;
-    HttpClient c;
+  }
+
+  /** The own client for a connect timeout, cached by that value; never called over a user's. */
+  private Own client(Duration connectTimeout) {
+    Own evicted = null;
+    Own c;
     synchronized (clients) {
       c = clients.get(connectTimeout);
       if (c == null) {
@@ -163,25 +187,63 @@ final class JdkEngine implements TransportEngine {
         if (config.sslContext() != null) {
           b.sslContext(config.sslContext());
         }
-        c = b.build();
+        c = new Own(connectTimeout, b.build());
         clients.put(connectTimeout, c);
         if (clients.size() > MAX_CLIENTS) {
-          Iterator<HttpClient> eldest = clients.values().iterator();
+          Iterator<Own> eldest = clients.values().iterator();
           evicted = eldest.next();
           eldest.remove();
         }
       }
     }
     if (evicted != null) {
-      stop(evicted, "shutdown"); // lets its exchanges finish
+      stop(evicted.client, "shutdown"); // lets its exchanges finish
     }
     return c;
+  }
+
+  /**
+   * Counts a connection the client abandoned (a response head it could not parse: the JDK stops
+   * reading that connection and never closes it) and retires the client once it has abandoned
+   * {@link #ABANDONED_LIMIT}: later exchanges get a new client, the old one ends when its own
+   * exchanges have (JDK 21+: {@code shutdown()}, which closes every connection it opened; JDK
+   * 17-20: when it becomes unreachable, which frees the connections' memory but not their sockets).
+   */
+  private void abandoned(Own own) {
+    if (own.abandoned.incrementAndGet() != ABANDONED_LIMIT) {
+      return;
+    }
+    synchronized (clients) {
+      if (clients.get(own.key) != own) {
+        return; // evicted or closed meanwhile: already stopped
+      }
+      clients.remove(own.key);
+      retiredClients++;
+    }
+    stop(own.client, "shutdown");
+  }
+
+  /** Number of own clients retired for abandoned connections; for tests. */
+  int retiredClients() {
+    synchronized (clients) {
+      return retiredClients;
+    }
   }
 
   /** Number of own clients cached; for tests. */
   int cachedClients() {
     synchronized (clients) {
       return clients.size();
+    }
+  }
+
+  /** Whether {@link HttpClient} has {@code shutdown()} (JDK 21+). */
+  private static boolean canShutdown() {
+    try {
+      HttpClient.class.getMethod("shutdown");
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
     }
   }
 
@@ -229,6 +291,7 @@ final class JdkEngine implements TransportEngine {
     private final RequestBody body;
     private HttpRequest jdkRequest;
     private volatile CompletableFuture<HttpResponse<Void>> future;
+    private volatile Own own; // the own client the exchange runs on, until it ended
     private volatile Flow.Subscription subscription;
     private volatile boolean responseStarted;
     private volatile boolean aborted;
@@ -271,7 +334,14 @@ final class JdkEngine implements TransportEngine {
       }
       CompletableFuture<HttpResponse<Void>> f;
       try {
-        f = client(exchange.connectTimeout()).sendAsync(jdkRequest, this);
+        HttpClient c;
+        if (userClient != null) {
+          c = userClient;
+        } else {
+          own = client(exchange.connectTimeout());
+          c = own.client;
+        }
+        f = c.sendAsync(jdkRequest, this);
       } catch (RuntimeException e) {
         release();
         fail(map(e));
@@ -309,7 +379,13 @@ final class JdkEngine implements TransportEngine {
 
     private void ended(HttpResponse<Void> response, Throwable error) {
       release();
+      Own o = own;
+      own = null; // the JDK may keep this call reachable (from an abandoned connection): not the
+      // client
       if (error != null) {
+        if (o != null && !responseStarted && abandonsConnection(error)) {
+          abandoned(o);
+        }
         fail(map(error));
         return;
       }
@@ -331,6 +407,14 @@ final class JdkEngine implements TransportEngine {
       }
     }
 
+    /**
+     * Aborts at any point. Before the headers, cancelling the JDK's future aborts the exchange (JDK
+     * 16+; cancel(false) would not). After them that future is already bound to the body: the JDK
+     * releases the connection and its count of pending operations only when the body subscriber's
+     * {@link #getBody()} stage completes, so that stage is failed here too (a cancelled
+     * subscription alone leaves the client referenced forever on JDK 17-20). Each step is a no-op
+     * once the exchange has ended, so an abort racing the end changes nothing.
+     */
     @Override
     public void abort() {
       aborted = true;
@@ -341,9 +425,10 @@ final class JdkEngine implements TransportEngine {
       if (s != null) {
         s.cancel();
       }
+      bodyDone.completeExceptionally(new CancellationException("the exchange was aborted"));
       CompletableFuture<HttpResponse<Void>> f = future;
       if (f != null) {
-        f.cancel(true); // JDK 16+: aborts the exchange; cancel(false) would not
+        f.cancel(true);
       }
     }
 
@@ -447,6 +532,7 @@ final class JdkEngine implements TransportEngine {
       subscription = s;
       if (aborted) {
         s.cancel();
+        bodyDone.completeExceptionally(new CancellationException("the exchange was aborted"));
       } else {
         s.request(1); // one more after the listener has taken each batch: no buffering here
       }
@@ -481,6 +567,20 @@ final class JdkEngine implements TransportEngine {
     }
 
     // ---------------- errors
+
+    /**
+     * Whether the JDK left the connection open after this failure: a response head it could not
+     * parse ({@link ProtocolException}) ends the exchange without closing the connection, on JDK 17
+     * and 25 alike.
+     */
+    private boolean abandonsConnection(Throwable error) {
+      for (Throwable t = error; t != null; t = t.getCause()) {
+        if (t instanceof ProtocolException) {
+          return true;
+        }
+      }
+      return false;
+    }
 
     private TransportException map(Throwable error) {
       return JdkFailures.map(
