@@ -60,6 +60,26 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *       a request without body, when the JDK builds the headers (after connecting).
  *   <li>Listener calls are serialized per exchange and run only on the engine's own I/O threads,
  *       never on the caller's.
+ *   <li>An abort fails the body subscriber's {@code getBody()} stage as well as cancelling: the JDK
+ *       counts the exchange as pending until that stage completes, and a client with a pending
+ *       exchange is never shut down (JDK 17-20: never collected either).
+ *   <li>A response head the JDK cannot parse (garbage status line, {@code ProtocolException}) ends
+ *       the exchange, but the JDK stops reading that connection without closing it (17.0.15 and
+ *       25.0.3 alike): it stays open, in CLOSE_WAIT once the server has closed. Only the client's
+ *       end closes it, on JDKs that track the connections a client opened (JDK-8277969: JDK 19+,
+ *       and 17 updates with its backport, openjdk/jdk17u-dev#3633, 2025); 17.0.15 never closes it,
+ *       its socket and file descriptor stay until the JVM exits. An own client that abandoned such
+ *       connections is retired (replaced in the cache, then {@code shutdown()} on 21+ or dropped
+ *       before): at the first one on 21+, where that closes it at once; every {@value
+ *       #ABANDONED_LIMIT_BEFORE_21} before 21, where the client ends only when collected.
+ *   <li>What {@code close()} releases (the transport's close aborts the exchanges in flight first).
+ *       JDK 21+: the own clients are stopped ({@code shutdownNow()}); their selector threads end
+ *       and every connection they opened is closed, abandoned ones included. JDK 17-20 cannot stop
+ *       a client: it is dropped, and its selector thread, pooled connections and their descriptors
+ *       go when the garbage collector collects it (nothing keeps it reachable once its exchanges
+ *       have ended); connections abandoned after garbage then close too, except on 17 updates
+ *       without the backport above, where they stay until the JVM exits. A user's client is never
+ *       stopped or retired.
  * </ul>
  */
 final class JdkEngine implements TransportEngine {
@@ -69,13 +89,17 @@ final class JdkEngine implements TransportEngine {
   static final int MAX_CLIENTS = 8;
 
   /**
-   * Abandoned connections after which an own client is retired. On JDK 21+ retiring releases them
-   * (socket and memory), so it is done at the first. Before 21 nothing releases the socket (it
-   * stays in CLOSE_WAIT, one file descriptor, until the JVM exits); retiring only lets the
-   * connections' memory go with the client, at the cost of a new client and a selector thread left
-   * until the old client is collected, so it is done every 32.
+   * Abandoned connections after which an own client is retired before JDK 21: retiring lets them
+   * close (or, on 17.0.15, at least lets their memory go) when the client is collected, at the cost
+   * of a new client and of a selector thread left until the old one is collected.
    */
-  static final int ABANDONED_LIMIT = canShutdown() ? 1 : 32;
+  static final int ABANDONED_LIMIT_BEFORE_21 = 32;
+
+  /**
+   * Abandoned connections after which an own client is retired: 1 on JDK 21+, where {@code
+   * shutdown()} closes them at once.
+   */
+  static final int ABANDONED_LIMIT = canShutdown() ? 1 : ABANDONED_LIMIT_BEFORE_21;
 
   private final TransportConfig config;
   private final HttpClient userClient;
@@ -164,10 +188,46 @@ final class JdkEngine implements TransportEngine {
     final Duration key;
     final HttpClient client;
     final AtomicInteger abandoned = new AtomicInteger();
+    private int starting; // sendAsync calls about to be made or under way
+    private boolean retired;
 
     Own(Duration key, HttpClient client) {
       this.key = key;
       this.client = client;
+    }
+
+    /** Called under the cache's lock, the client still cached: a sendAsync is about to be made. */
+    synchronized void enter() {
+      starting++;
+    }
+
+    /**
+     * The sendAsync has been made (the JDK now counts the exchange, so a graceful stop lets it
+     * finish); stops the client if it was retired meanwhile and this was the last one under way.
+     */
+    void exit() {
+      boolean stop;
+      synchronized (this) {
+        stop = --starting == 0 && retired;
+      }
+      if (stop) {
+        stop(client, "shutdown");
+      }
+    }
+
+    /**
+     * Out of the cache: stops the client gracefully, at once or after the sendAsync calls under way
+     * (on JDK 21+ a stopped client refuses new exchanges: "closed").
+     */
+    void retire() {
+      boolean stop;
+      synchronized (this) {
+        retired = true;
+        stop = starting == 0;
+      }
+      if (stop) {
+        stop(client, "shutdown");
+      }
     }
   }
 
@@ -195,19 +255,20 @@ final class JdkEngine implements TransportEngine {
           eldest.remove();
         }
       }
+      c.enter();
     }
     if (evicted != null) {
-      stop(evicted.client, "shutdown"); // lets its exchanges finish
+      evicted.retire(); // lets its exchanges finish
     }
     return c;
   }
 
   /**
    * Counts a connection the client abandoned (a response head it could not parse: the JDK stops
-   * reading that connection and never closes it) and retires the client once it has abandoned
+   * reading that connection and does not close it) and retires the client once it has abandoned
    * {@link #ABANDONED_LIMIT}: later exchanges get a new client, the old one ends when its own
-   * exchanges have (JDK 21+: {@code shutdown()}, which closes every connection it opened; JDK
-   * 17-20: when it becomes unreachable, which frees the connections' memory but not their sockets).
+   * exchanges have (JDK 21+: {@code shutdown()}, which closes every connection it opened; before:
+   * once collected, see the class comment).
    */
   private void abandoned(Own own) {
     if (own.abandoned.incrementAndGet() != ABANDONED_LIMIT) {
@@ -220,7 +281,7 @@ final class JdkEngine implements TransportEngine {
       clients.remove(own.key);
       retiredClients++;
     }
-    stop(own.client, "shutdown");
+    own.retire();
   }
 
   /** Number of own clients retired for abandoned connections; for tests. */
@@ -334,14 +395,17 @@ final class JdkEngine implements TransportEngine {
       }
       CompletableFuture<HttpResponse<Void>> f;
       try {
-        HttpClient c;
         if (userClient != null) {
-          c = userClient;
+          f = userClient.sendAsync(jdkRequest, this);
         } else {
-          own = client(exchange.connectTimeout());
-          c = own.client;
+          Own o = client(exchange.connectTimeout());
+          own = o;
+          try {
+            f = o.client.sendAsync(jdkRequest, this);
+          } finally {
+            o.exit();
+          }
         }
-        f = c.sendAsync(jdkRequest, this);
       } catch (RuntimeException e) {
         release();
         fail(map(e));
