@@ -22,12 +22,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -140,6 +142,52 @@ class JdkLeakTest {
                   ? ResponseTooLargeException.class
                   : ResponseTimeoutException.class;
       assertInstanceOf(expected, e.getCause());
+    } finally {
+      t.close();
+    }
+  }
+
+  /**
+   * Aborts that race the end of the exchange (before the headers, between them and the body, after
+   * the end) leave nothing behind once the transport is closed either.
+   */
+  @Test
+  void abortsRacingTheEndLeaveNothingAfterClose() throws Exception {
+    try (RawServer server = new RawServer(n -> 0)) {
+      abortRacingTheEnd(server, 20); // warm-up
+      awaitWithGc(() -> server.open.get() == 0, () -> "the warm-up left a connection open");
+      long fdsBefore = fds();
+      Set<Thread> selectorsBefore = selectorThreads();
+
+      abortRacingTheEnd(server, 200);
+
+      awaitWithGc(
+          () -> newThreads(selectorsBefore).isEmpty() && server.open.get() == 0,
+          () ->
+              "left after close: selector threads "
+                  + newThreads(selectorsBefore)
+                  + ", connections open at the server "
+                  + server.open.get());
+      awaitWithGc(
+          () -> fds() <= fdsBefore,
+          () -> "file descriptors: " + fdsBefore + " before, " + fds() + " after close");
+    }
+  }
+
+  private static void abortRacingTheEnd(RawServer server, int exchanges) throws Exception {
+    Random random = new Random(18);
+    Transport t = Transports.create(TransportConfig.builder().provider("jdk").build());
+    try {
+      for (int i = 0; i < exchanges; i++) {
+        CompletableFuture<Response> f = t.send(Request.get(server.base() + "/" + i));
+        LockSupport.parkNanos(random.nextInt(3_000_000)); // 0-3 ms: an exchange takes about 1
+        f.cancel(true);
+        try {
+          assertEquals(200, f.join().status());
+        } catch (CancellationException e) {
+          // aborted in time
+        }
+      }
     } finally {
       t.close();
     }
