@@ -443,9 +443,9 @@ final class JdkEngine implements TransportEngine {
 
     private void ended(HttpResponse<Void> response, Throwable error) {
       release();
+      // the JDK may keep this call reachable (from an abandoned connection): let go of the client
       Own o = own;
-      own = null; // the JDK may keep this call reachable (from an abandoned connection): not the
-      // client
+      own = null;
       if (error != null) {
         if (o != null && !responseStarted && abandonsConnection(error)) {
           abandoned(o);
