@@ -20,6 +20,7 @@ import dev.switchboard.Transports;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import dev.switchboard.spi.TransportEngine;
 import dev.switchboard.spi.TransportProvider;
 import dev.switchboard.tck.selftest.ForwardingEngine.ForwardingListener;
@@ -332,6 +333,15 @@ public final class BrokenTransports {
         }
 
         @Override
+        public void onFailure(Fault fault, Throwable cause) {
+          if (retried.compareAndSet(false, true)) {
+            current.set(engine.start(r, new Attempt()));
+            return;
+          }
+          super.onFailure(fault, cause);
+        }
+
+        @Override
         public void onFailure(TransportException failure) {
           if (retried.compareAndSet(false, true)) {
             current.set(engine.start(r, new Attempt()));
@@ -405,6 +415,11 @@ public final class BrokenTransports {
             @Override
             public void onComplete() {
               loop.execute(l::onComplete);
+            }
+
+            @Override
+            public void onFailure(Fault fault, Throwable cause) {
+              loop.execute(() -> l.onFailure(fault, cause));
             }
 
             @Override
@@ -488,6 +503,11 @@ public final class BrokenTransports {
                         @Override
                         public void onComplete() {
                           inOrder(() -> super.onComplete(), release);
+                        }
+
+                        @Override
+                        public void onFailure(Fault fault, Throwable cause) {
+                          inOrder(() -> super.onFailure(fault, cause), release);
                         }
 
                         @Override
@@ -587,6 +607,23 @@ public final class BrokenTransports {
             }
 
             @Override
+            public void onFailure(Fault fault, Throwable cause) {
+              if (Set.of(
+                      Fault.NO_RESPONSE,
+                      Fault.STALE_CONNECTION,
+                      Fault.MALFORMED_HEAD,
+                      Fault.BODY_CUT)
+                  .contains(fault)) {
+                if (!headers) {
+                  super.onResponseHeaders(200, Headers.empty());
+                }
+                super.onComplete();
+                return;
+              }
+              super.onFailure(fault, cause);
+            }
+
+            @Override
             public void onFailure(TransportException failure) {
               if (failure instanceof MalformedResponseException) {
                 if (!headers) {
@@ -632,6 +669,12 @@ public final class BrokenTransports {
                 @Override
                 public void onComplete() {
                   super.onComplete();
+                  one.close();
+                }
+
+                @Override
+                public void onFailure(Fault fault, Throwable cause) {
+                  super.onFailure(fault, cause);
                   one.close();
                 }
 
@@ -911,6 +954,11 @@ public final class BrokenTransports {
           r,
           new ForwardingListener(l) {
             @Override
+            public void onFailure(Fault fault, Throwable cause) {
+              super.onFailure(fault, null);
+            }
+
+            @Override
             public void onFailure(TransportException f) {
               TransportException bare = f;
               if (f instanceof TlsException) {
@@ -979,6 +1027,13 @@ public final class BrokenTransports {
                 public void onComplete() {
                   if (ended.compareAndSet(false, true)) {
                     super.onComplete();
+                  }
+                }
+
+                @Override
+                public void onFailure(Fault fault, Throwable cause) {
+                  if (ended.compareAndSet(false, true)) {
+                    super.onFailure(fault, cause);
                   }
                 }
 
@@ -1066,6 +1121,13 @@ public final class BrokenTransports {
                 }
 
                 @Override
+                public void onFailure(Fault fault, Throwable cause) {
+                  if (done.compareAndSet(false, true)) {
+                    l.onFailure(fault, cause);
+                  }
+                }
+
+                @Override
                 public void onFailure(TransportException failure) {
                   if (done.compareAndSet(false, true)) {
                     l.onFailure(failure);
@@ -1107,6 +1169,11 @@ public final class BrokenTransports {
             @Override
             public void onComplete() {
               current.onComplete();
+            }
+
+            @Override
+            public void onFailure(Fault fault, Throwable cause) {
+              current.onFailure(fault, cause);
             }
 
             @Override

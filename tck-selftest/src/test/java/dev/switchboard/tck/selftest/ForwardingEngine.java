@@ -6,6 +6,7 @@ import dev.switchboard.TransportException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import dev.switchboard.spi.TransportEngine;
 import java.nio.ByteBuffer;
 import java.util.Set;
@@ -69,6 +70,11 @@ public class ForwardingEngine implements TransportEngine {
     @Override
     public void onComplete() {
       delegate.onComplete();
+    }
+
+    @Override
+    public void onFailure(Fault fault, Throwable cause) {
+      delegate.onFailure(fault, cause);
     }
 
     @Override
