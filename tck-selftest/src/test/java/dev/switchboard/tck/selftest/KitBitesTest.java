@@ -64,6 +64,8 @@ class KitBitesTest {
         "errors.no-retry-on-status",
         "errors.no-retry-on-fresh-connection",
         "errors.no-retry-on-pooled-connection",
+        "errors.stale-connection-post-not-resent",
+        "errors.stale-connection-resend-off",
         "errors.status-429-too-many-requests",
         "errors.status-500-server-error",
         "errors.status-503-server-error",
@@ -169,6 +171,7 @@ class KitBitesTest {
         "concurrency.send-all-fails-fast",
         "timeouts.response-timeout",
         "timeouts.request-timeout",
+        "timeouts.read-timeout",
         "decoding.too-large-declared",
         "decoding.too-large-streamed",
         "lifecycle.close-fails-in-flight-and-later-sends");
@@ -253,7 +256,8 @@ class KitBitesTest {
         Breakage.DROPS_PER_REQUEST_OVERRIDES,
         "timeouts.connect-override-both-ways",
         "timeouts.response-override-both-ways",
-        "timeouts.request-override-both-ways");
+        "timeouts.request-override-both-ways",
+        "timeouts.read-override-both-ways");
     expect(
         Breakage.CONNECT_TIMEOUT_AS_READ_TIMEOUT,
         "timeouts.connect-and-response-independent",
@@ -293,6 +297,36 @@ class KitBitesTest {
         "decoding.too-large-streamed",
         "decoding.too-large-after-decoding");
     expect(Breakage.HOST_WITHOUT_PORT, "urls-headers.host-carries-port");
+    expect(Breakage.IGNORES_READ_TIMEOUT, "timeouts.read-timeout");
+    expect(Breakage.RESPONSE_TIMEOUT_AS_SOCKET_TIMEOUT, "timeouts.body-pause-within-read-timeout");
+    expect(
+        Breakage.RESPONSE_TIMEOUT_AS_CALL_TIMEOUT,
+        "timeouts.body-pause-within-read-timeout",
+        "timeouts.no-library-timeout-decides");
+    expect(
+        Breakage.STALLED_BODY_COMPLETES,
+        "timeouts.read-timeout",
+        "timeouts.read-override-both-ways",
+        "timeouts.body-pause-within-read-timeout",
+        "timeouts.no-library-timeout-decides",
+        "timeouts.connect-and-response-independent");
+    expect(Breakage.STALE_AS_NO_RESPONSE, "errors.stale-connection-get-resent-once");
+    expect(
+        Breakage.RESENDS_ON_CLOSED_CONNECTION,
+        "errors.stale-connection-post-not-resent",
+        "errors.stale-connection-resend-off",
+        "errors.no-retry-on-fresh-connection",
+        "errors.no-retry-on-pooled-connection");
+    expect(Breakage.LIBRARY_WORDS, "errors.one-wording-per-failure");
+    expect(
+        Breakage.ANOTHER_TRANSPORTS_NAME,
+        "errors.exceptions-name-the-transport",
+        "errors.one-wording-per-failure");
+    expect(
+        Breakage.HEAD_LIMIT_8_KIB,
+        "errors.large-response-head-accepted",
+        "errors.response-head-limit");
+    expect(Breakage.IGNORES_MAX_RESPONSE_HEAD_BYTES, "errors.response-head-limit");
   }
 
   static final int DEFAULT_PARALLEL = 1;
