@@ -66,6 +66,14 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class BrokenTransports {
   private BrokenTransports() {}
 
+  /** Whether an engine's fault becomes a {@code MalformedResponseException}. */
+  static boolean malformed(Fault fault) {
+    return fault == Fault.STALE_CONNECTION
+        || fault == Fault.NO_RESPONSE
+        || fault == Fault.MALFORMED_HEAD
+        || fault == Fault.BODY_CUT;
+  }
+
   /** One bug, and how to make a transport that has it. */
   public enum Breakage {
     /** Sends GET and DELETE without their body (Content-Type kept), as some libraries do. */
@@ -370,21 +378,12 @@ public final class BrokenTransports {
         }
 
         @Override
-        public void onFailure(Fault fault, Throwable cause) {
+        protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
           if (retried.compareAndSet(false, true)) {
             current.set(engine.start(r, new Attempt()));
             return;
           }
-          super.onFailure(fault, cause);
-        }
-
-        @Override
-        public void onFailure(TransportException failure) {
-          if (retried.compareAndSet(false, true)) {
-            current.set(engine.start(r, new Attempt()));
-            return;
-          }
-          super.onFailure(failure);
+          super.onAnyFailure(fault, cause, built);
         }
       }
       current.set(engine.start(r, new Attempt()));
@@ -455,13 +454,13 @@ public final class BrokenTransports {
             }
 
             @Override
-            public void onFailure(Fault fault, Throwable cause) {
-              loop.execute(() -> l.onFailure(fault, cause));
+            public void onFailure(TransportException failure) {
+              loop.execute(() -> l.onFailure(failure));
             }
 
             @Override
-            public void onFailure(TransportException failure) {
-              loop.execute(() -> l.onFailure(failure));
+            public void onFailure(Fault fault, Throwable cause) {
+              loop.execute(() -> l.onFailure(fault, cause));
             }
           });
     }
@@ -543,13 +542,9 @@ public final class BrokenTransports {
                         }
 
                         @Override
-                        public void onFailure(Fault fault, Throwable cause) {
-                          inOrder(() -> super.onFailure(fault, cause), release);
-                        }
-
-                        @Override
-                        public void onFailure(TransportException failure) {
-                          inOrder(() -> super.onFailure(failure), release);
+                        protected void onAnyFailure(
+                            Fault fault, Throwable cause, TransportException built) {
+                          inOrder(() -> super.onAnyFailure(fault, cause, built), release);
                         }
                       }));
       boolean now;
@@ -644,32 +639,15 @@ public final class BrokenTransports {
             }
 
             @Override
-            public void onFailure(Fault fault, Throwable cause) {
-              if (Set.of(
-                      Fault.NO_RESPONSE,
-                      Fault.STALE_CONNECTION,
-                      Fault.MALFORMED_HEAD,
-                      Fault.BODY_CUT)
-                  .contains(fault)) {
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+              if (built instanceof MalformedResponseException || malformed(fault)) {
                 if (!headers) {
                   super.onResponseHeaders(200, Headers.empty());
                 }
                 super.onComplete();
                 return;
               }
-              super.onFailure(fault, cause);
-            }
-
-            @Override
-            public void onFailure(TransportException failure) {
-              if (failure instanceof MalformedResponseException) {
-                if (!headers) {
-                  super.onResponseHeaders(200, Headers.empty());
-                }
-                super.onComplete();
-                return;
-              }
-              super.onFailure(failure);
+              super.onAnyFailure(fault, cause, built);
             }
           });
     }
@@ -710,14 +688,9 @@ public final class BrokenTransports {
                 }
 
                 @Override
-                public void onFailure(Fault fault, Throwable cause) {
-                  super.onFailure(fault, cause);
-                  one.close();
-                }
-
-                @Override
-                public void onFailure(TransportException failure) {
-                  super.onFailure(failure);
+                protected void onAnyFailure(
+                    Fault fault, Throwable cause, TransportException built) {
+                  super.onAnyFailure(fault, cause, built);
                   one.close();
                 }
               });
@@ -991,12 +964,11 @@ public final class BrokenTransports {
           r,
           new ForwardingListener(l) {
             @Override
-            public void onFailure(Fault fault, Throwable cause) {
-              super.onFailure(fault, null);
-            }
-
-            @Override
-            public void onFailure(TransportException f) {
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException f) {
+              if (fault != null) {
+                super.onAnyFailure(fault, null, null); // the library's exception dropped
+                return;
+              }
               TransportException bare = f;
               if (f instanceof TlsException) {
                 bare = new TlsException(f.getMessage(), f.request(), f.transport(), null);
@@ -1007,7 +979,7 @@ public final class BrokenTransports {
                     new MalformedResponseException(
                         f.getMessage(), f.request(), f.transport(), null);
               }
-              super.onFailure(bare);
+              super.onAnyFailure(null, null, bare);
             }
           });
     }
@@ -1068,16 +1040,10 @@ public final class BrokenTransports {
                 }
 
                 @Override
-                public void onFailure(Fault fault, Throwable cause) {
+                protected void onAnyFailure(
+                    Fault fault, Throwable cause, TransportException built) {
                   if (ended.compareAndSet(false, true)) {
-                    super.onFailure(fault, cause);
-                  }
-                }
-
-                @Override
-                public void onFailure(TransportException failure) {
-                  if (ended.compareAndSet(false, true)) {
-                    super.onFailure(failure);
+                    super.onAnyFailure(fault, cause, built);
                   }
                 }
               }));
@@ -1172,16 +1138,16 @@ public final class BrokenTransports {
                 }
 
                 @Override
-                public void onFailure(Fault fault, Throwable cause) {
+                public void onFailure(TransportException failure) {
                   if (done.compareAndSet(false, true)) {
-                    l.onFailure(fault, cause);
+                    l.onFailure(failure);
                   }
                 }
 
                 @Override
-                public void onFailure(TransportException failure) {
+                public void onFailure(Fault fault, Throwable cause) {
                   if (done.compareAndSet(false, true)) {
-                    l.onFailure(failure);
+                    l.onFailure(fault, cause);
                   }
                 }
               }));
@@ -1223,13 +1189,13 @@ public final class BrokenTransports {
             }
 
             @Override
-            public void onFailure(Fault fault, Throwable cause) {
-              current.onFailure(fault, cause);
+            public void onFailure(TransportException failure) {
+              current.onFailure(failure);
             }
 
             @Override
-            public void onFailure(TransportException failure) {
-              current.onFailure(failure);
+            public void onFailure(Fault fault, Throwable cause) {
+              current.onFailure(fault, cause);
             }
           });
     }
@@ -1620,16 +1586,9 @@ public final class BrokenTransports {
     }
 
     @Override
-    public void onFailure(Fault fault, Throwable cause) {
+    protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
       if (end()) {
-        super.onFailure(fault, cause);
-      }
-    }
-
-    @Override
-    public void onFailure(TransportException failure) {
-      if (end()) {
-        super.onFailure(failure);
+        super.onAnyFailure(fault, cause, built);
       }
     }
   }
@@ -1720,17 +1679,14 @@ public final class BrokenTransports {
           r,
           new ForwardingListener(l) {
             @Override
-            public void onFailure(Fault fault, Throwable cause) {
-              super.onFailure(fault == Fault.STALE_CONNECTION ? Fault.NO_RESPONSE : fault, cause);
-            }
-
-            @Override
-            public void onFailure(TransportException f) {
-              if (f instanceof dev.switchboard.StaleConnectionException) {
-                super.onFailure(Fault.NO_RESPONSE, f.getCause());
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+              if (fault == Fault.STALE_CONNECTION
+                  || built instanceof dev.switchboard.StaleConnectionException) {
+                super.onAnyFailure(
+                    Fault.NO_RESPONSE, built == null ? cause : built.getCause(), null);
                 return;
               }
-              super.onFailure(f);
+              super.onAnyFailure(fault, cause, built);
             }
           });
     }
@@ -1768,19 +1724,15 @@ public final class BrokenTransports {
         }
 
         @Override
-        public void onFailure(Fault fault, Throwable cause) {
-          if ((fault == Fault.STALE_CONNECTION || fault == Fault.NO_RESPONSE) && resend()) {
+        protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+          boolean closed =
+              fault == Fault.STALE_CONNECTION
+                  || fault == Fault.NO_RESPONSE
+                  || built instanceof MalformedResponseException;
+          if (closed && resend()) {
             return;
           }
-          super.onFailure(fault, cause);
-        }
-
-        @Override
-        public void onFailure(TransportException failure) {
-          if (failure instanceof MalformedResponseException && resend()) {
-            return;
-          }
-          super.onFailure(failure);
+          super.onAnyFailure(fault, cause, built);
         }
       }
       current.set(engine.start(r, new Attempt()));
@@ -1826,14 +1778,20 @@ public final class BrokenTransports {
             }
 
             @Override
-            public void onFailure(Fault fault, Throwable cause) {
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+              if (fault == null) {
+                super.onAnyFailure(null, null, built);
+                return;
+              }
               Request q = r.request();
               String words =
                   libraryWords
                       ? (cause == null ? fault.toString() : cause.toString())
                       : switchboardWords(fault);
               String named = libraryWords ? name : engineName;
-              super.onFailure(
+              super.onAnyFailure(
+                  null,
+                  null,
                   switch (fault) {
                     case REFUSED, CONNECT_FAILED -> new ConnectionException(words, q, named, cause);
                     case CONNECT_TIMEOUT ->
