@@ -383,7 +383,8 @@ final class ErrorsChecks {
         int before = server.requestCount();
         TckContext.failure(t.send(request(method, server.uri("/fail"))), TransportException.class);
         Thread.sleep(100);
-        List<RawServer.RawRequest> seen = server.requests().subList(before, server.requestCount());
+        List<RawServer.RawRequest> all = server.requests();
+        List<RawServer.RawRequest> seen = all.subList(before, all.size());
         String what =
             method
                 + " failing on a pooled connection"

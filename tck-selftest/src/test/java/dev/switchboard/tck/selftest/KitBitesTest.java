@@ -93,6 +93,10 @@ class KitBitesTest {
         "errors.library-exception-is-cause",
         "errors.no-retry-on-fresh-connection",
         "errors.no-retry-on-pooled-connection",
+        "errors.one-wording-per-failure",
+        "errors.exceptions-name-the-transport",
+        // a POST's cause is the JDK's IOException; a GET's resend refused by the engine is not
+        "errors.stale-connection-post-not-resent",
         "timeouts.connect-timeout",
         "timeouts.connect-override-both-ways",
         "timeouts.tls-handshake-within-connect-timeout",
@@ -116,6 +120,7 @@ class KitBitesTest {
         "errors.truncated-body",
         "errors.empty-reply",
         "errors.garbage",
+        "errors.exceptions-name-the-transport",
         "lifecycle.close-fails-in-flight-and-later-sends");
     expect(
         Breakage.IGNORES_INTERCEPTORS,
@@ -149,7 +154,12 @@ class KitBitesTest {
         "errors.garbage",
         "errors.library-exception-is-cause",
         "errors.no-retry-on-fresh-connection",
-        "errors.no-retry-on-pooled-connection");
+        "errors.no-retry-on-pooled-connection",
+        "errors.stale-connection-get-resent-once",
+        "errors.stale-connection-post-not-resent",
+        "errors.stale-connection-resend-off",
+        "errors.one-wording-per-failure",
+        "errors.exceptions-name-the-transport");
     expect(
         Breakage.NO_CONNECTION_REUSE,
         "concurrency.sequential-requests-reuse-connection",
@@ -250,6 +260,7 @@ class KitBitesTest {
         "errors.empty-reply",
         "errors.garbage",
         "errors.library-exception-is-cause",
+        "errors.one-wording-per-failure",
         "tls.self-signed-refused");
     expect(Breakage.IGNORES_REQUEST_TIMEOUT, "timeouts.request-timeout");
     expect(
