@@ -314,6 +314,11 @@ final class ErrorsChecks {
     return b.build();
   }
 
+  /**
+   * A status is never retried, whatever the method and whatever the status (408, 429 and 503 with
+   * {@code Retry-After} included): each request reaches the server exactly once, and nothing
+   * follows once the {@code Retry-After} has passed.
+   */
   void noRetryOnStatus() throws Exception {
     RawServer server =
         ctx.raw(
