@@ -35,9 +35,10 @@ class FanoutCommandTest {
         Pattern.compile("8 requests via jdk: (\\d+) ms in all, against ([\\d.]+) s")
             .matcher(run.out());
     assertThat(m.find()).as(run.out()).isTrue();
-    // four 300 ms requests alone sum to 1.2 s; sent at once the whole takes about one delay
-    assertThat(Long.parseLong(m.group(1))).isLessThan(1_000);
-    assertThat(Double.parseDouble(m.group(2))).isGreaterThanOrEqualTo(1.2);
+    // four 1 s requests alone sum to 4 s; sent at once the whole takes about one delay (the
+    // bound is wide for a loaded machine, and still below the sum)
+    assertThat(Long.parseLong(m.group(1))).isLessThan(3_000);
+    assertThat(Double.parseDouble(m.group(2))).isGreaterThanOrEqualTo(4.0);
   }
 
   @Test
