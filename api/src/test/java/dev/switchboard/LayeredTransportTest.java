@@ -328,7 +328,9 @@ class LayeredTransportTest {
     long start = System.nanoTime();
     Throwable e =
         failure(
-            transport(TransportConfig.builder().requestTimeout(Duration.ofMillis(200)).build())
+            // 1 s, not 200 ms: the engine reports the request written on its I/O thread, which
+            // a loaded machine may not run within 200 ms (then requestSent() is rightly false)
+            transport(TransportConfig.builder().requestTimeout(Duration.ofSeconds(1)).build())
                 .send(Request.get(BASE)));
     RequestTimeoutException rt = assertInstanceOf(RequestTimeoutException.class, e);
     assertEquals(TransportTimeoutException.Phase.REQUEST, rt.phase());
@@ -485,9 +487,12 @@ class LayeredTransportTest {
     engine.answering(r -> Script.silent());
     Transport t =
         transport(TransportConfig.builder().responseTimeout(Duration.ofMillis(50)).build());
-    // the timeout is raised on the timer thread, which is no thread of the engine's
+    // the timeout is raised on the timer thread, which is no thread of the engine's; the gate
+    // holds the request (and so the timeout) until the continuation is attached
+    engine.gate = new CountDownLatch(1);
     CompletableFuture<String> timedOut =
         t.send(Request.get(BASE)).handle((r, e) -> Thread.currentThread().getName());
+    engine.gate.countDown();
     assertTrue(timedOut.join().startsWith("switchboard-fake-callback-"), timedOut.join());
     engine.lendingThrows = true; // and an engine that throws loses nothing either
     engine.answering(r -> Script.ok(200, "x"));
