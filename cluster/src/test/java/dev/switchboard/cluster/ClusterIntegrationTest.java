@@ -30,8 +30,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -219,9 +222,11 @@ class ClusterIntegrationTest {
             .requestTimeout(Duration.ofSeconds(10))
             .build()) {
       List<Request> requests = new ArrayList<>();
+      // 1.5 s for a response: slow answers after 3 s; healthy, with 40 calls at once on a loaded
+      // machine, was seen to take more than 500 ms (the call then failed on every node)
       for (int i = 0; i < 40; i++) {
         requests.add(
-            Request.builder("GET", "n/" + i).responseTimeout(Duration.ofMillis(500)).build());
+            Request.builder("GET", "n/" + i).responseTimeout(Duration.ofMillis(1500)).build());
       }
       List<Response> all = c.sendAll(requests).join();
       for (int i = 0; i < 40; i++) {
@@ -259,18 +264,23 @@ class ClusterIntegrationTest {
   @MethodSource("providers")
   void executeIsRefusedOnTheInnerTransportsThreads(String provider) {
     try (ClusterTransport c = ordered(provider, healthy.url("/")).build()) {
-      // a continuation of the inner transport's own future runs on its callback thread
-      Throwable onInner =
+      // a continuation of the inner transport's own future runs on its callback thread; the
+      // server holds the answer until it is attached (attached after, it would run right here)
+      healthy.hold = new CountDownLatch(1);
+      CompletableFuture<Throwable> inner =
           c.transport()
-              .send(Request.get(healthy.url("/direct")))
-              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))))
-              .join();
+              .send(Request.get(healthy.url("/held/direct")))
+              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))));
+      healthy.hold.countDown();
+      Throwable onInner = inner.join();
       assertInstanceOf(IllegalStateException.class, onInner, String.valueOf(onInner));
       // and so does a continuation of the cluster's future
-      Throwable onCluster =
-          c.send(Request.get("y"))
-              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))))
-              .join();
+      healthy.hold = new CountDownLatch(1);
+      CompletableFuture<Throwable> cluster =
+          c.send(Request.get("held/y"))
+              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))));
+      healthy.hold.countDown();
+      Throwable onCluster = cluster.join();
       assertInstanceOf(IllegalStateException.class, onCluster, String.valueOf(onCluster));
       assertEquals(200, c.execute(Request.get("z")).status(), "fine on the test's own thread");
     }
@@ -288,6 +298,10 @@ class ClusterIntegrationTest {
   /** A server on 127.0.0.1 answering every path with {@code status} after {@code delay}. */
   static final class Server {
     final AtomicInteger hits = new AtomicInteger();
+
+    /** A request whose path starts with /held is answered once this is open (10 s at most). */
+    volatile CountDownLatch hold = new CountDownLatch(0);
+
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
@@ -300,6 +314,13 @@ class ClusterIntegrationTest {
             hits.incrementAndGet();
             try (exchange) {
               drain(exchange);
+              if (exchange.getRequestURI().getRawPath().startsWith("/held")) {
+                try {
+                  hold.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
               if (!delay.isZero()) {
                 try {
                   Thread.sleep(delay.toMillis());
