@@ -94,10 +94,15 @@ class ClusterIntegrationTest {
     return "http://127.0.0.1:" + closedPort + "/";
   }
 
-  /** Attempts follow node order, so the test knows which node is tried when. */
+  /**
+   * Attempts follow node order, so the test knows which node is tried when. A dead node stays dead
+   * for 30 s, not the default 1 s: a test's calls on a loaded machine may take longer than 1 s
+   * (seen: the closed port revived and was tried again within one test).
+   */
   static ClusterTransport.Builder ordered(String provider, String... nodes) {
     return ClusterTransport.builder(transport(provider))
         .nodes(nodes)
+        .deadNodeBackoff(Duration.ofSeconds(30), Duration.ofMinutes(5))
         .selector(candidates -> candidates.get(0));
   }
 
@@ -204,10 +209,18 @@ class ClusterIntegrationTest {
               && took.compareTo(Duration.ofMillis(4500)) < 0,
           "took " + took.toMillis() + "ms");
       assertEquals(Duration.ofMillis(1500), e.timeout());
-      assertEquals(2, e.getSuppressed().length, List.of(e.getSuppressed()).toString());
-      assertInstanceOf(ResponseTimeoutException.class, e.getSuppressed()[0]);
-      assertInstanceOf(RequestTimeoutException.class, e.getSuppressed()[1]);
-      assertEquals(2, slow.hits.get(), "the third node is never tried");
+      // the first attempt times out after 1 s, the second is cut short by the deadline; on a
+      // machine so loaded that the first timeout was handled after the deadline, there is no
+      // second (seen once, okhttp: the exact sequence is ClusterTransportTest's, on a fake clock)
+      Throwable[] earlier = e.getSuppressed();
+      assertTrue(earlier.length == 1 || earlier.length == 2, List.of(earlier).toString());
+      assertInstanceOf(ResponseTimeoutException.class, earlier[0]);
+      if (earlier.length == 2) {
+        assertInstanceOf(RequestTimeoutException.class, earlier[1]);
+      }
+      assertTrue(
+          slow.hits.get() >= 1 && slow.hits.get() <= 2,
+          "the third node is never tried: " + slow.hits.get() + " attempts reached the nodes");
     }
   }
 
