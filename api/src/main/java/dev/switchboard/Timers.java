@@ -107,8 +107,16 @@ final class Timers {
       CANCELLED.set(0);
       long now = now();
       long next = Long.MAX_VALUE;
+      // The sweep ends at a mark queued now: a timer armed after it has lowered EARLIEST itself,
+      // so threads that keep arming cannot keep the sweep (and the timers due) waiting.
+      Timer mark = new Timer(Long.MAX_VALUE, null);
+      PENDING.add(mark);
       for (Iterator<Timer> it = PENDING.iterator(); it.hasNext(); ) {
         Timer timer = it.next();
+        if (timer == mark) {
+          it.remove();
+          break;
+        }
         if (timer.task == null) {
           it.remove(); // cancelled
         } else if (timer.deadline <= now) {
