@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import dev.switchboard.spi.TransportEngine;
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +40,7 @@ final class LayeredTransport implements Transport {
   private final Executor callbacks;
   private final CallbackPool ownedCallbacks;
   private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
-  private final ResponseWatch responseWatch = new ResponseWatch();
+  private final SilenceWatch silenceWatch = new SilenceWatch();
   private final ThreadLocal<Boolean> onCallbackThread = new ThreadLocal<>();
   private final ThreadLocal<Boolean> onIoThread = new ThreadLocal<>();
   private volatile boolean closed;
@@ -296,16 +297,17 @@ final class LayeredTransport implements Transport {
     }
   }
 
-  // ---------------------------------------------------------------- response timeouts
+  // ---------------------------------------------------------------- response and read timeouts
 
   /**
-   * The response timeouts of every exchange of this transport, on one timer: armed for the earliest
-   * deadline known, it goes over the calls in flight when it fires, fails the exchanges whose
-   * deadline has passed and arms itself for the next. An exchange only records its deadline (and
-   * arms the timer when that is earlier than the armed one, which, all timeouts being alike, is
-   * rare): no timer object, queue entry or cancellation per exchange.
+   * The response and read timeouts of every exchange of this transport, on one timer: armed for the
+   * earliest deadline known, it goes over the calls in flight when it fires, fails the exchanges
+   * whose deadline has passed and arms itself for the next. An exchange only records its deadline
+   * (and arms the timer when that is earlier than the armed one, which, all timeouts being alike,
+   * is rare); a body chunk only moves its deadline later, which needs no arming: no timer object,
+   * queue entry or cancellation per exchange or per chunk.
    */
-  private final class ResponseWatch implements Runnable {
+  private final class SilenceWatch implements Runnable {
     private final AtomicLong armedFor = new AtomicLong(Long.MAX_VALUE);
 
     /** An exchange waits for its response until {@code deadline} (Timers clock). */
@@ -333,7 +335,7 @@ final class LayeredTransport implements Transport {
       for (Call call : inFlight) {
         ExchangeState st = call.current;
         if (st != null) {
-          next = Math.min(next, st.checkResponseTimeout(now));
+          next = Math.min(next, st.checkSilence(now));
         }
       }
       if (next != Long.MAX_VALUE) {
@@ -433,20 +435,36 @@ final class LayeredTransport implements Transport {
       } catch (TransportException e) {
         return CompletableFuture.failedFuture(e);
       }
-      ExchangeState st = new ExchangeState(this, wire);
+      ExchangeState st = new ExchangeState(this, wire, new CompletableFuture<>(), 0);
+      launch(st);
+      return st.future;
+    }
+
+    /**
+     * The one resend Switchboard makes on its own: {@code failed} met a stale pooled connection, so
+     * its request goes once more, on the connection the library gives next (the stale one is gone
+     * from its pool), completing the same future.
+     */
+    void resend(ExchangeState failed) {
+      launch(new ExchangeState(this, failed.wire, failed.future, failed.attempt + 1));
+    }
+
+    private void launch(ExchangeState st) {
+      Request wire = st.wire;
       current = st;
       Duration connect =
           wire.connectTimeout() != null ? wire.connectTimeout() : config.connectTimeout();
-      Duration response =
+      st.connectTimeout = connect;
+      st.responseTimeout =
           wire.responseTimeout() != null ? wire.responseTimeout() : config.responseTimeout();
-      st.responseTimeout = response;
+      st.readTimeout = wire.readTimeout() != null ? wire.readTimeout() : config.readTimeout();
       Exchange handle;
       st.startingThread = Thread.currentThread();
       try {
-        handle = engine.start(new ExchangeRequest(wire, connect, response), st);
+        handle = engine.start(new ExchangeRequest(wire, connect, st.responseTimeout), st);
       } catch (TransportException e) {
         st.onFailure(e);
-        return st.future;
+        return;
       } catch (RuntimeException e) {
         st.onFailure(
             new TransportException(
@@ -455,7 +473,7 @@ final class LayeredTransport implements Transport {
                 name,
                 false,
                 e));
-        return st.future;
+        return;
       } finally {
         st.startingThread = null;
       }
@@ -463,7 +481,6 @@ final class LayeredTransport implements Transport {
       if (result.isDone()) {
         st.fail(new TransportException("the call has ended", original, name, true, null), true);
       }
-      return st.future;
     }
   }
 
@@ -603,19 +620,26 @@ final class LayeredTransport implements Transport {
       AtomicIntegerFieldUpdater.newUpdater(ExchangeState.class, "settled");
 
   /**
-   * Receives one exchange from the engine; settles exactly once. As a {@link Runnable} it is its
-   * own response timer's task.
+   * Receives one exchange from the engine; settles exactly once. Its silence deadline (for the
+   * response timeout while it waits for the headers, then for the read timeout while the body
+   * comes) is watched by the transport's {@link SilenceWatch}.
    */
-  private final class ExchangeState implements ExchangeListener, Runnable {
+  private final class ExchangeState implements ExchangeListener {
+    private static final int WAITING_FOR_HEADERS = 1;
+    private static final int READING_BODY = 2;
+
     final Call call;
     final Request wire;
-    final CompletableFuture<Response> future = new CompletableFuture<>();
+    final CompletableFuture<Response> future; // shared with a resend of this exchange
+    final int attempt; // 0, or 1 for the resend after a stale connection
     private volatile int settled; // 1 once the exchange has an outcome; through SETTLED
     volatile boolean requestSent;
-    volatile Duration responseTimeout;
+    Duration connectTimeout;
+    Duration responseTimeout;
+    Duration readTimeout;
     private volatile boolean headersReceived;
-    private long responseDeadline; // on the Timers clock; published by awaitingResponse
-    private volatile boolean awaitingResponse;
+    private volatile long silenceDeadline; // on the Timers clock; published by watched
+    private volatile int watched; // 0, WAITING_FOR_HEADERS or READING_BODY
     private volatile Exchange handle;
     private volatile boolean abortWanted;
     volatile Thread startingThread;
@@ -625,9 +649,11 @@ final class LayeredTransport implements Transport {
     private Headers headers;
     private BodyDecoder.Growable body;
 
-    ExchangeState(Call call, Request wire) {
+    ExchangeState(Call call, Request wire, CompletableFuture<Response> future, int attempt) {
       this.call = call;
       this.wire = wire;
+      this.future = future;
+      this.attempt = attempt;
     }
 
     void attach(Exchange h) {
@@ -652,41 +678,44 @@ final class LayeredTransport implements Transport {
       }
     }
 
+    private void watch(int phase, Duration timeout) {
+      long deadline = Timers.now() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+      silenceDeadline = deadline;
+      watched = phase;
+      silenceWatch.expectBy(deadline);
+    }
+
     @Override
     public void onRequestSent() {
       markIoThread(this);
       requestSent = true;
-      if (settled != 0 || headersReceived || awaitingResponse) {
+      if (settled != 0 || headersReceived || watched != 0) {
         return;
       }
-      long deadline = Timers.now() + Math.min(responseTimeout.toNanos(), Long.MAX_VALUE / 4);
-      responseDeadline = deadline;
-      awaitingResponse = true;
-      responseWatch.expectBy(deadline);
+      watch(WAITING_FOR_HEADERS, responseTimeout);
     }
 
     /**
-     * For the response watch: fails the exchange if its response timeout has passed; returns its
-     * deadline if it is still waiting for the headers, else {@code Long.MAX_VALUE}.
+     * For the silence watch: fails the exchange if its response or read timeout has passed; returns
+     * its deadline if it is still running, else {@code Long.MAX_VALUE}.
      */
-    long checkResponseTimeout(long now) {
-      if (!awaitingResponse || headersReceived || settled != 0) {
+    long checkSilence(long now) {
+      int phase = watched;
+      if (phase == 0 || settled != 0) {
         return Long.MAX_VALUE;
       }
-      long deadline = responseDeadline;
-      if (deadline <= now) {
-        run();
-        return Long.MAX_VALUE;
+      long deadline = silenceDeadline;
+      if (deadline > now) {
+        return deadline;
       }
-      return deadline;
-    }
-
-    /** The response timeout has passed. */
-    @Override
-    public void run() {
-      if (!headersReceived) {
+      if (phase == WAITING_FOR_HEADERS && !headersReceived) {
         fail(new ResponseTimeoutException(responseTimeout, wire, name, null), true);
+      } else if (phase == READING_BODY) {
+        fail(new ReadTimeoutException(readTimeout, wire, name, null), true);
+      } else {
+        return Long.MAX_VALUE; // the headers came just now: the read timeout is being armed
       }
+      return Long.MAX_VALUE;
     }
 
     @Override
@@ -699,6 +728,12 @@ final class LayeredTransport implements Transport {
       }
       this.status = status;
       this.headers = headers;
+      if (headBytes(headers) > config.maxResponseHeadBytes()) {
+        fail(
+            new ResponseHeadTooLargeException(config.maxResponseHeadBytes(), wire, name, null),
+            true);
+        return;
+      }
       long limit = config.maxResponseBytes();
       long declared = contentLength(headers);
       if (declared > limit && !wire.method().equalsIgnoreCase("HEAD")) {
@@ -706,6 +741,7 @@ final class LayeredTransport implements Transport {
         return;
       }
       body = new BodyDecoder.Growable(declared > 0 ? (int) Math.min(declared, limit) : 8192, limit);
+      watch(READING_BODY, readTimeout);
     }
 
     @Override
@@ -714,6 +750,8 @@ final class LayeredTransport implements Transport {
       if (settled != 0 || body == null) {
         return;
       }
+      // a later deadline needs no arming: the watch, armed for an earlier one, finds this one
+      silenceDeadline = Timers.now() + Math.min(readTimeout.toNanos(), Long.MAX_VALUE / 4);
       try {
         body.append(chunk);
       } catch (BodyDecoder.TooLarge e) {
@@ -745,6 +783,23 @@ final class LayeredTransport implements Transport {
     }
 
     @Override
+    public void onFailure(Fault fault, Throwable cause) {
+      markIoThread(this);
+      if (settled != 0 || fault == null) {
+        if (fault == null) {
+          onFailure(
+              new TransportException(
+                  "the " + name + " engine reported a null fault", wire, name, true, cause));
+        }
+        return;
+      }
+      fail(
+          Faults.of(
+              fault, cause, wire, name, connectTimeout, config.maxResponseHeadBytes(), requestSent),
+          false);
+    }
+
+    @Override
     public void onFailure(TransportException failure) {
       markIoThread(this);
       fail(failure, false);
@@ -757,7 +812,27 @@ final class LayeredTransport implements Transport {
       if (abortExchange) {
         abort();
       }
+      if (resendable(e)) {
+        dispatch(
+            call.completions,
+            new Completion() {
+              @Override
+              void complete() {
+                call.resend(ExchangeState.this);
+              }
+            });
+        return;
+      }
       dispatch(call.completions, new Settle(future, null, e));
+    }
+
+    /** The stale-connection resend: once, for an idempotent request, while the call runs. */
+    private boolean resendable(TransportException e) {
+      return e instanceof StaleConnectionException
+          && attempt == 0
+          && config.retryStaleConnections()
+          && wire.isIdempotent()
+          && !call.result.isDone();
     }
 
     /** On a callback thread: decode, build the response, map the status. */
@@ -795,6 +870,18 @@ final class LayeredTransport implements Transport {
         future.complete(response);
       }
     }
+  }
+
+  /**
+   * The size of a response head as {@link TransportConfig#maxResponseHeadBytes()} counts it: name,
+   * value and 4 bytes per field.
+   */
+  private static long headBytes(Headers headers) {
+    long size = 0;
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      size += headers.name(i).length() + headers.value(i).length() + 4;
+    }
+    return size;
   }
 
   private static long contentLength(Headers headers) {

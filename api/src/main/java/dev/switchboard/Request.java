@@ -23,6 +23,7 @@ public final class Request {
   private final Body body;
   private final Duration connectTimeout;
   private final Duration responseTimeout;
+  private final Duration readTimeout;
   private final Duration requestTimeout;
   private final int[] acceptStatus;
 
@@ -33,6 +34,7 @@ public final class Request {
     this.body = b.body;
     this.connectTimeout = b.connectTimeout;
     this.responseTimeout = b.responseTimeout;
+    this.readTimeout = b.readTimeout;
     this.requestTimeout = b.requestTimeout;
     this.acceptStatus = b.acceptStatus;
   }
@@ -78,6 +80,7 @@ public final class Request {
     b.body = body;
     b.connectTimeout = connectTimeout;
     b.responseTimeout = responseTimeout;
+    b.readTimeout = readTimeout;
     b.requestTimeout = requestTimeout;
     b.acceptStatus = acceptStatus;
     return b;
@@ -90,6 +93,7 @@ public final class Request {
     this.body = base.body;
     this.connectTimeout = base.connectTimeout;
     this.responseTimeout = base.responseTimeout;
+    this.readTimeout = base.readTimeout;
     this.requestTimeout = base.requestTimeout;
     this.acceptStatus = base.acceptStatus;
   }
@@ -142,6 +146,11 @@ public final class Request {
   /** The response timeout for this request, or {@code null} to use the transport's. */
   public Duration responseTimeout() {
     return responseTimeout;
+  }
+
+  /** The read timeout for this request, or {@code null} to use the transport's. */
+  public Duration readTimeout() {
+    return readTimeout;
   }
 
   /** The whole-exchange timeout for this request, or {@code null} to use the transport's. */
@@ -204,6 +213,7 @@ public final class Request {
     private Body body = Body.empty();
     private Duration connectTimeout;
     private Duration responseTimeout;
+    private Duration readTimeout;
     private Duration requestTimeout;
     private int[] acceptStatus = new int[0];
 
@@ -290,6 +300,14 @@ public final class Request {
     /** Overrides the transport's response timeout for this request. */
     public Builder responseTimeout(Duration timeout) {
       this.responseTimeout = TransportConfig.positive("responseTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Overrides the transport's read timeout (the longest silence in the body) for this request.
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = TransportConfig.positive("readTimeout", timeout);
       return this;
     }
 

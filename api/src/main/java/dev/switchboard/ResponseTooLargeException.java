@@ -9,14 +9,20 @@ public class ResponseTooLargeException extends TransportException {
 
   /** Creates an exception. */
   public ResponseTooLargeException(long limit, Request request, String transport) {
-    super(
+    this(
         "response body is larger than maxResponseBytes ("
             + limit
             + " bytes); raise TransportConfig.maxResponseBytes or ask for less",
+        limit,
         request,
         transport,
-        true,
         null);
+  }
+
+  /** Creates an exception with its own message; for subclasses. */
+  protected ResponseTooLargeException(
+      String message, long limit, Request request, String transport, Throwable cause) {
+    super(message, request, transport, true, cause);
     this.limit = limit;
   }
 

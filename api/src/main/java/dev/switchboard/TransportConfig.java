@@ -19,6 +19,7 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link #provider()}</td><td>discovered (see {@link Transports})</td></tr>
  *   <tr><td>{@link #connectTimeout()}</td><td>10 s</td></tr>
  *   <tr><td>{@link #responseTimeout()}</td><td>30 s</td></tr>
+ *   <tr><td>{@link #readTimeout()}</td><td>30 s</td></tr>
  *   <tr><td>{@link #requestTimeout()}</td><td>none</td></tr>
  *   <tr><td>{@link #maxConnectionsPerHost()}</td><td>64</td></tr>
  *   <tr><td>{@link #maxConnections()}</td><td>256</td></tr>
@@ -27,6 +28,8 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link #sslContext()}</td><td>the JVM default, hostname verification on</td></tr>
  *   <tr><td>{@link #compression()}</td><td>true</td></tr>
  *   <tr><td>{@link #maxResponseBytes()}</td><td>64 MiB</td></tr>
+ *   <tr><td>{@link #maxResponseHeadBytes()}</td><td>64 KiB</td></tr>
+ *   <tr><td>{@link #retryStaleConnections()}</td><td>true</td></tr>
  *   <tr><td>{@link #getWithBody()}</td><td>{@link GetWithBody#NATIVE}</td></tr>
  *   <tr><td>{@link #interceptors()}</td><td>none</td></tr>
  *   <tr><td>{@link #callbackExecutor()}</td><td>daemon threads owned by the transport that take
@@ -39,11 +42,22 @@ public final class TransportConfig {
   /** The largest response body accepted by default: 64 MiB. */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
 
+  /** The largest response head (header fields) accepted by default: 64 KiB. */
+  public static final int DEFAULT_MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
+
+  /**
+   * The largest value {@link Builder#maxResponseHeadBytes(int)} takes: 256 KiB less 1 KiB for the
+   * status line, the size of OkHttp's fixed limit on a response head, so that one limit holds on
+   * every transport.
+   */
+  public static final int MAX_RESPONSE_HEAD_BYTES = 255 * 1024;
+
   private static final TransportConfig DEFAULTS = builder().build();
 
   private final String provider;
   private final Duration connectTimeout;
   private final Duration responseTimeout;
+  private final Duration readTimeout;
   private final Duration requestTimeout;
   private final int maxConnectionsPerHost;
   private final int maxConnections;
@@ -53,6 +67,8 @@ public final class TransportConfig {
   private final SSLContext sslContext;
   private final boolean compression;
   private final long maxResponseBytes;
+  private final int maxResponseHeadBytes;
+  private final boolean retryStaleConnections;
   private final GetWithBody getWithBody;
   private final List<Interceptor> interceptors;
   private final Executor callbackExecutor;
@@ -62,6 +78,7 @@ public final class TransportConfig {
     this.provider = b.provider;
     this.connectTimeout = b.connectTimeout;
     this.responseTimeout = b.responseTimeout;
+    this.readTimeout = b.readTimeout;
     this.requestTimeout = b.requestTimeout;
     this.maxConnectionsPerHost = b.maxConnectionsPerHost;
     this.maxConnections = b.maxConnections;
@@ -71,6 +88,8 @@ public final class TransportConfig {
     this.sslContext = b.sslContext;
     this.compression = b.compression;
     this.maxResponseBytes = b.maxResponseBytes;
+    this.maxResponseHeadBytes = b.maxResponseHeadBytes;
+    this.retryStaleConnections = b.retryStaleConnections;
     this.getWithBody = b.getWithBody;
     this.interceptors = List.copyOf(b.interceptors);
     this.callbackExecutor = b.callbackExecutor;
@@ -93,6 +112,7 @@ public final class TransportConfig {
     b.provider = provider;
     b.connectTimeout = connectTimeout;
     b.responseTimeout = responseTimeout;
+    b.readTimeout = readTimeout;
     b.requestTimeout = requestTimeout;
     b.maxConnectionsPerHost = maxConnectionsPerHost;
     b.maxConnections = maxConnections;
@@ -102,6 +122,8 @@ public final class TransportConfig {
     b.sslContext = sslContext;
     b.compression = compression;
     b.maxResponseBytes = maxResponseBytes;
+    b.maxResponseHeadBytes = maxResponseHeadBytes;
+    b.retryStaleConnections = retryStaleConnections;
     b.getWithBody = getWithBody;
     b.interceptors.addAll(interceptors);
     b.callbackExecutor = callbackExecutor;
@@ -186,6 +208,35 @@ public final class TransportConfig {
     return callbackExecutor;
   }
 
+  /**
+   * The read timeout: the longest silence while the response body is read (from the headers to the
+   * first body byte, and between any two reads). Enforced by Switchboard on every transport; a body
+   * that stalls for longer fails with {@link ReadTimeoutException}.
+   */
+  public Duration readTimeout() {
+    return readTimeout;
+  }
+
+  /**
+   * The largest response head accepted, in bytes, counted over the header fields: for each field
+   * its name, its value and 4 bytes (the {@code ": "} and the line end); the status line is not
+   * counted. A larger head fails the exchange with {@link ResponseHeadTooLargeException}, on every
+   * transport alike (each library's own limit is set at or above this one).
+   */
+  public int maxResponseHeadBytes() {
+    return maxResponseHeadBytes;
+  }
+
+  /**
+   * Whether an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) is sent once more on a
+   * new connection when the server closed the reused connection it was written on before any byte
+   * of the response ({@link StaleConnectionException}; RFC 9112 section 9.3.1). A non-idempotent
+   * request is never resent. Default on.
+   */
+  public boolean retryStaleConnections() {
+    return retryStaleConnections;
+  }
+
   /** The HTTP version to speak. */
   public HttpVersion httpVersion() {
     return httpVersion;
@@ -199,6 +250,8 @@ public final class TransportConfig {
         + connectTimeout
         + ", responseTimeout="
         + responseTimeout
+        + ", readTimeout="
+        + readTimeout
         + ", requestTimeout="
         + requestTimeout
         + ", maxConnectionsPerHost="
@@ -211,6 +264,10 @@ public final class TransportConfig {
         + compression
         + ", maxResponseBytes="
         + maxResponseBytes
+        + ", maxResponseHeadBytes="
+        + maxResponseHeadBytes
+        + ", retryStaleConnections="
+        + retryStaleConnections
         + ", getWithBody="
         + getWithBody
         + ", httpVersion="
@@ -232,6 +289,7 @@ public final class TransportConfig {
     private String provider;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration responseTimeout = Duration.ofSeconds(30);
+    private Duration readTimeout = Duration.ofSeconds(30);
     private Duration requestTimeout;
     private int maxConnectionsPerHost = 64;
     private int maxConnections = 256;
@@ -241,6 +299,8 @@ public final class TransportConfig {
     private SSLContext sslContext;
     private boolean compression = true;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+    private int maxResponseHeadBytes = DEFAULT_MAX_RESPONSE_HEAD_BYTES;
+    private boolean retryStaleConnections = true;
     private GetWithBody getWithBody = GetWithBody.NATIVE;
     private final List<Interceptor> interceptors = new ArrayList<>();
     private Executor callbackExecutor;
@@ -266,6 +326,16 @@ public final class TransportConfig {
     /** Sets the response timeout (positive). */
     public Builder responseTimeout(Duration timeout) {
       this.responseTimeout = positive("responseTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Sets the read timeout (positive): the longest silence while the response body is read, from
+     * the response headers to the first body byte and between any two reads. A server that sends
+     * the headers and then stalls fails with {@link ReadTimeoutException} after it.
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = positive("readTimeout", timeout);
       return this;
     }
 
@@ -327,6 +397,33 @@ public final class TransportConfig {
             "maxResponseBytes must be at least 1, got " + max + "; the default is 64 MiB");
       }
       this.maxResponseBytes = max;
+      return this;
+    }
+
+    /**
+     * Sets the largest response head accepted, in bytes, counted over the header fields as {@link
+     * #maxResponseHeadBytes()} says (1 KiB to {@value TransportConfig#MAX_RESPONSE_HEAD_BYTES}). A
+     * larger head fails the exchange with {@link ResponseHeadTooLargeException}.
+     */
+    public Builder maxResponseHeadBytes(int max) {
+      if (max < 1024 || max > MAX_RESPONSE_HEAD_BYTES) {
+        throw new IllegalArgumentException(
+            "maxResponseHeadBytes must be between 1024 and "
+                + MAX_RESPONSE_HEAD_BYTES
+                + " (255 KiB), got "
+                + max
+                + "; the default is 64 KiB");
+      }
+      this.maxResponseHeadBytes = max;
+      return this;
+    }
+
+    /**
+     * Turns the one resend of an idempotent request on a new connection, after the server closed a
+     * reused connection without answering ({@link StaleConnectionException}), on or off.
+     */
+    public Builder retryStaleConnections(boolean retry) {
+      this.retryStaleConnections = retry;
       return this;
     }
 

@@ -3,7 +3,7 @@ package dev.switchboard;
 import java.time.Duration;
 
 /**
- * A timeout passed. {@link #phase()} says which of the three (see {@link TransportConfig}); the
+ * A timeout passed. {@link #phase()} says which of the four (see {@link TransportConfig}); the
  * exchange was aborted, its connection closed or returned clean.
  */
 public abstract class TransportTimeoutException extends TransportException {
@@ -13,6 +13,8 @@ public abstract class TransportTimeoutException extends TransportException {
     CONNECT,
     /** No response headers within the response timeout after the request was written. */
     RESPONSE,
+    /** The response body went silent for longer than the read timeout. */
+    READ,
     /** The whole exchange, body included, passed the request timeout. */
     REQUEST
   }

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * <p>Every method returns quickly and never throws; it may be called on the library's I/O thread.
  * Calls come in this order, never concurrently: {@link #onRequestSent()}, {@link
  * #onResponseHeaders}, {@link #onBody} any number of times, then exactly one of {@link
- * #onComplete()} or {@link #onFailure}. {@code onFailure} may come at any point instead.
+ * #onComplete()} or an {@code onFailure}. An {@code onFailure} may come at any point instead.
  */
 public interface ExchangeListener {
   /**
@@ -33,8 +33,17 @@ public interface ExchangeListener {
   void onComplete();
 
   /**
-   * The exchange failed; {@code failure} is already mapped onto the error model, with the library's
-   * exception as its cause.
+   * The exchange failed with {@code fault}; {@code cause} is the library's exception (or {@code
+   * null}). Switchboard builds the typed exception, its message and {@code requestSent()} from
+   * these, so the same failure reads the same on every transport. This is how an engine reports
+   * what happened on the wire.
+   */
+  void onFailure(Fault fault, Throwable cause);
+
+  /**
+   * The exchange failed with an exception the engine built itself: only for what no {@link Fault}
+   * describes, such as an {@link dev.switchboard.UnsupportedFeatureException} for a request the
+   * library cannot send. Wire failures go to {@link #onFailure(Fault, Throwable)}.
    */
   void onFailure(TransportException failure);
 }

@@ -11,9 +11,10 @@ import java.util.Objects;
  * @param request the request to send: method, URI, headers (User-Agent and Accept-Encoding already
  *     set by the api layer) and body
  * @param connectTimeout the connect timeout (TCP and TLS) for this exchange; the engine enforces it
- * @param responseTimeout the response timeout for this exchange; the api layer enforces it from
- *     {@link ExchangeListener#onRequestSent()}, so an engine need not (it may use it as a socket
- *     idle timeout too, reporting a {@link dev.switchboard.ResponseTimeoutException})
+ * @param responseTimeout the response timeout for this exchange, for information: the api layer
+ *     enforces it from {@link ExchangeListener#onRequestSent()}, and the read timeout from {@link
+ *     ExchangeListener#onResponseHeaders}, so an engine must not set any library timeout from it (a
+ *     socket idle timeout would also end a body that pauses: a different meaning)
  */
 public record ExchangeRequest(Request request, Duration connectTimeout, Duration responseTimeout) {
   /** Checks that nothing is missing. */

@@ -23,10 +23,21 @@ import java.util.Set;
  *       been written, or as soon as the library gives no later hook), {@code onResponseHeaders}
  *       once, {@code onBody} for each chunk, then exactly one of {@code onComplete} or {@code
  *       onFailure}. Calls may come from any thread but never concurrently.
- *   <li>Map every failure of the library to a {@link dev.switchboard.TransportException} subtype
- *       with the library's exception as cause and the right {@code requestSent()}: nothing of the
- *       library escapes. A body cut short, an empty reply or garbage is a {@link
- *       dev.switchboard.MalformedResponseException}, never a partial success.
+ *   <li>Report every failure of the library as the {@link Fault} it is, with the library's
+ *       exception as cause ({@link ExchangeListener#onFailure(Fault, Throwable)}): Switchboard
+ *       builds the typed exception, its message and {@code requestSent()}, so that the same failure
+ *       reads the same on every transport. Nothing of the library escapes. A body cut short ({@link
+ *       Fault#BODY_CUT}), an empty reply ({@link Fault#NO_RESPONSE}) or garbage ({@link
+ *       Fault#MALFORMED_HEAD}) is never a partial success. A pooled connection that closed before
+ *       any response byte is {@link Fault#STALE_CONNECTION}: Switchboard resends an idempotent
+ *       request once on its own, so the engine must not.
+ *   <li>Leave the timing of the response to Switchboard: no library timeout other than the connect
+ *       timeout may end an exchange (no socket idle timeout, no read or call timeout). The response
+ *       and read timeouts and the request deadline are run by the api layer, which aborts the
+ *       exchange.
+ *   <li>Accept a response head up to {@link dev.switchboard.TransportConfig#maxResponseHeadBytes()}
+ *       (set the library's own limits at or above it); a head the library refuses as too large is
+ *       {@link Fault#HEAD_TOO_LARGE}.
  *   <li>Stop the exchange when {@link Exchange#abort()} is called: close the connection or return
  *       it clean; no thread or connection may leak.
  * </ul>
