@@ -4,6 +4,7 @@ import dev.switchboard.ConnectionException;
 import dev.switchboard.HttpStatusException;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.NotFoundException;
+import dev.switchboard.ReadTimeoutException;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.ResponseTimeoutException;
@@ -13,7 +14,6 @@ import dev.switchboard.TooManyRequestsException;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
-import dev.switchboard.TransportTimeoutException;
 import dev.switchboard.Transports;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -430,6 +430,7 @@ public final class Soak {
         .provider(o.transport)
         .connectTimeout(Duration.ofMillis(o.connectTimeout))
         .responseTimeout(Duration.ofMillis(o.responseTimeout))
+        .readTimeout(Duration.ofMillis(o.readTimeout))
         .build();
   }
 
@@ -499,8 +500,7 @@ public final class Soak {
       case TRUNCATED:
         return expect(t, MalformedResponseException.class);
       case BODY_STALL:
-        // TODO(#18): ReadTimeoutException once the api has it
-        return expect(t, TransportTimeoutException.class);
+        return expect(t, ReadTimeoutException.class);
       case HEAD_STALL:
         return expect(t, ResponseTimeoutException.class);
       case TOO_MANY_REQUESTS:
