@@ -5,13 +5,14 @@
 # Usage: bench/soak.sh [key=value...], e.g. bench/soak.sh transport=okhttp requests=10000
 #   keys: transport (jdk|apache|okhttp), requests (100000), inFlight (64), seed (18),
 #         faultRate (0.10), connectTimeout/responseTimeout/readTimeout (ms: 2000/1000/1000),
-#         stall (ms), hang (ms, 60000), settle (ms, 90000)
-# Environment: JAVA (default: java), SOAK_JVM_OPTS (extra JVM options, e.g. -Xmx512m).
+#         stall (ms, 3 x the longer timeout), hang (ms, 60000), settle (ms, 90000)
+# Environment: JAVA (default: java), SOAK_JVM_OPTS (extra JVM options, e.g. -Xmx512m),
+#              SOAK_JAR (default: bench/target/benchmarks.jar, built when missing).
 # Exits 1 when a target is missed (0 misclassified, 0 hangs, +0 fds, +0 threads, 0 connections left).
 set -euo pipefail
 cd "$(dirname "$0")"
 JAVA=${JAVA:-java}
-JAR=target/benchmarks.jar
+JAR=${SOAK_JAR:-target/benchmarks.jar}
 if [[ ! -f $JAR ]]; then
   echo "building $JAR"
   (cd .. && mvn -B -ntp -q -pl bench -am package -DskipTests)

@@ -21,7 +21,7 @@ import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -286,8 +286,9 @@ public final class Soak {
     result.requests = o.requests;
     result.faults = (int) Arrays.stream(plan).filter(Fault::isFault).count();
     long stall = o.stallMillis();
-    try (SoakServer server = new SoakServer(o.requests, stall, Math.max(10, o.readTimeout / 5))) {
-      int refusedPort = freePort();
+    try (SoakServer server = new SoakServer(o.requests, stall, Math.max(10, o.readTimeout / 5));
+        Socket refused = boundNotListening()) {
+      int refusedPort = refused.getLocalPort();
       warmJvmSingletons();
       Snapshot before = Snapshot.take(server.port());
       if (verbose) {
@@ -648,11 +649,15 @@ public final class Soak {
     new java.security.SecureRandom().nextBytes(new byte[8]);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-      return s.getLocalPort();
-    }
+  /**
+   * A socket bound to a port of 127.0.0.1 and not listening, held for the whole run: a connection
+   * to its port is refused, and no client socket can be given that port as its own (a port that was
+   * merely free could be: a connection from a port to itself connects, to itself).
+   */
+  private static Socket boundNotListening() throws IOException {
+    Socket s = new Socket();
+    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    return s;
   }
 
   /** What the process holds at one moment, after a GC. */

@@ -13,8 +13,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Keeps the soak ({@link Soak}) compiling and honest, not measuring: a short run on one transport
  * classifies every outcome as the server's choice calls for and hangs on none. Timeouts are longer
- * than the soak's defaults (a loaded CI machine must not turn a normal answer into a timeout); the
- * leak counts are printed, not asserted (other tests share this JVM).
+ * than the soak's defaults (a loaded CI machine must not turn a normal answer into a timeout), and
+ * the response timeout is twice the read timeout, so that a body stall is told from a head stall by
+ * a wide margin (with both equal, a library timer derived from the response timeout races the read
+ * timeout: the full soak shows it); the leak counts are printed, not asserted (other tests share
+ * this JVM).
  */
 class SoakSmokeTest {
   @Test
@@ -25,8 +28,8 @@ class SoakSmokeTest {
             "requests=300",
             "inFlight=16",
             "connectTimeout=5000",
-            "responseTimeout=4000",
-            "readTimeout=4000",
+            "responseTimeout=6000",
+            "readTimeout=3000",
             "stall=10000",
             "hang=30000",
             "settle=1000");
