@@ -19,6 +19,7 @@ import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
@@ -34,7 +35,6 @@ final class ApacheEngine implements TransportEngine {
   private final boolean owned;
   private final Set<Capability> capabilities;
   private final Duration connectTimeout;
-  private final Duration responseTimeout;
   private final RequestConfig usualRequestConfig;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -47,8 +47,7 @@ final class ApacheEngine implements TransportEngine {
     this.owned = owned;
     this.capabilities = capabilities;
     this.connectTimeout = config.connectTimeout();
-    this.responseTimeout = config.responseTimeout();
-    this.usualRequestConfig = requestConfig(connectTimeout, responseTimeout);
+    this.usualRequestConfig = requestConfig(connectTimeout);
   }
 
   /** A client of our own, built for {@code config}, with its I/O reactor started. */
@@ -86,8 +85,8 @@ final class ApacheEngine implements TransportEngine {
             .disableAuthCaching()
             .disableConnectionState()
             .disableRequestPriority()
-            .setDefaultRequestConfig(
-                requestConfig(config.connectTimeout(), config.responseTimeout()))
+            .setDefaultRequestConfig(requestConfig(config.connectTimeout()))
+            .setHttp1Config(http1Config(config))
             .setThreadFactory(daemonThreads("switchboard-apache-io-"))
             .build();
     client.start();
@@ -105,9 +104,9 @@ final class ApacheEngine implements TransportEngine {
    * timeouts of this exchange, and none of the library's redirects, decompression, authentication
    * or protocol upgrade ({@code Upgrade: TLS/1.2} on plain GETs is on by default in 5.6).
    *
-   * <p>On HTTP/1.1 the response timeout also becomes the socket's idle timeout, so a body that
-   * stalls for that long fails with a {@code ResponseTimeoutException} too (the api layer times the
-   * headers itself, on HTTP/2 as well, where the library ignores it).
+   * <p>No socket timeout ({@code responseTimeout} disabled, which also overrides a wrapped client's
+   * own for the exchange): in HC5 it is a socket idle timeout, so it would also end a body that
+   * pauses. The api layer runs the response and read timeouts, on HTTP/2 as well.
    *
    * <p>The connect timeout is the library's own, which bounds the TCP connect and the TLS
    * handshake. The wait for a free pooled connection (the per-host or total limit reached) is not
@@ -118,17 +117,31 @@ final class ApacheEngine implements TransportEngine {
    * the only per-request form, and the one that reaches a client the caller built.
    */
   @SuppressWarnings("deprecation")
-  private static RequestConfig requestConfig(Duration connect, Duration response) {
+  private static RequestConfig requestConfig(Duration connect) {
     return RequestConfig.custom()
         .setConnectTimeout(Timeout.of(connect))
         .setConnectionRequestTimeout(Timeout.DISABLED)
-        .setResponseTimeout(Timeout.of(response))
+        .setResponseTimeout(Timeout.DISABLED)
         .setRedirectsEnabled(false)
         .setContentCompressionEnabled(false)
         .setAuthenticationEnabled(false)
         .setProtocolUpgradeEnabled(false)
         .setExpectContinueEnabled(false)
         .setHardCancellationEnabled(true)
+        .build();
+  }
+
+  /**
+   * Response head limits at or above {@code maxResponseHeadBytes}, which the api layer enforces the
+   * same way on every transport: one line may be as long as the whole limit (plus the status line),
+   * and there may be as many fields as the smallest ones ({@code "a:"}, 5 bytes as counted) fit in
+   * it. HC5's defaults (8 KiB lines, 100 fields) refuse heads the other libraries accept.
+   */
+  static Http1Config http1Config(TransportConfig config) {
+    int limit = config.maxResponseHeadBytes();
+    return Http1Config.custom()
+        .setMaxLineLength(limit + 1024)
+        .setMaxHeaderCount(limit / 5 + 1)
         .build();
   }
 
@@ -155,9 +168,8 @@ final class ApacheEngine implements TransportEngine {
   public Exchange start(ExchangeRequest request, ExchangeListener listener) {
     RequestConfig config =
         request.connectTimeout().equals(connectTimeout)
-                && request.responseTimeout().equals(responseTimeout)
             ? usualRequestConfig
-            : requestConfig(request.connectTimeout(), request.responseTimeout());
+            : requestConfig(request.connectTimeout());
     ApacheExchange exchange = new ApacheExchange(request, listener);
     exchange.execute(client, config);
     return exchange;

@@ -303,7 +303,8 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
         listener.onComplete();
         return;
       }
-      listener.onFailure(Failures.map(cause, exchange, written(), stale()));
+      listener.onFailure(
+          Failures.fault(cause, written(), headersReceived, stale()), Failures.cause(cause));
     }
   }
 }

@@ -21,8 +21,9 @@ public final class ApacheTransports {
    * retries, redirects, decompression and cookies (Switchboard does what its contract says instead,
    * once, for every transport), and adds the exec-chain step that lets an aborted request
    * (cancelled, timed out, too large) close its connection, which the library's own cancellation
-   * misses in 5.6 when a pooled connection is reused. Set your connection manager, TLS, proxy and
-   * so on as usual.
+   * misses in 5.6 when a pooled connection is reused; and response head limits that accept what
+   * {@link TransportConfig#maxResponseHeadBytes()} accepts by default (HC5's own refuse lines over
+   * 8 KiB and more than 100 fields). Set your connection manager, TLS, proxy and so on as usual.
    *
    * <pre>{@code
    * CloseableHttpAsyncClient client = ApacheTransports.configure(HttpAsyncClients.custom())
@@ -40,6 +41,7 @@ public final class ApacheTransports {
         .disableRedirectHandling()
         .disableContentCompression()
         .disableCookieManagement()
+        .setHttp1Config(ApacheEngine.http1Config(TransportConfig.defaults()))
         .addExecInterceptorFirst("switchboard-abort", ApacheExchange::captureRuntime);
   }
 
@@ -47,17 +49,19 @@ public final class ApacheTransports {
    * Wraps {@code client}, best built from {@link #configure}. It is started if it was not; closing
    * the transport leaves it running: you own its lifecycle and close it after the transport.
    *
-   * <p>Applied to every request whatever the client's defaults: the connect, response and request
-   * timeouts, and no redirects, decompression, authentication or protocol upgrade from the library
-   * (through a per-request {@code RequestConfig}). Left to the client: its automatic retries
-   * (Switchboard cannot switch them off per request, nor check them: build the client with {@link
-   * #configure}, or at least {@code disableAutomaticRetries()}), its connection pool and limits,
-   * TLS and HTTP version, proxy, cookies and interceptors. The options of {@code config} that would
-   * need those are therefore rejected unless left at their defaults: {@code sslContext}, {@code
-   * httpVersion}, {@code maxConnectionsPerHost} and {@code maxConnections}. Configure them on the
-   * client's connection manager instead. Without the step {@link #configure} adds, an aborted
-   * request on a reused connection is only cancelled, and its connection stays open until the
-   * server answers or the response timeout passes.
+   * <p>Applied to every request whatever the client's defaults: the connect timeout, no socket
+   * timeout (the api layer runs the response, read and request timeouts), and no redirects,
+   * decompression, authentication or protocol upgrade from the library (through a per-request
+   * {@code RequestConfig}). Left to the client: its automatic retries (Switchboard cannot switch
+   * them off per request, nor check them: build the client with {@link #configure}, or at least
+   * {@code disableAutomaticRetries()}), its connection pool and limits, TLS and HTTP version,
+   * proxy, cookies, interceptors and its {@code Http1Config} (a response head past its limits fails
+   * as one past {@code maxResponseHeadBytes}). The options of {@code config} that would need those
+   * are therefore rejected unless left at their defaults: {@code sslContext}, {@code httpVersion},
+   * {@code maxConnectionsPerHost} and {@code maxConnections}. Configure them on the client's
+   * connection manager instead. Without the step {@link #configure} adds, an aborted request on a
+   * reused connection is only cancelled, and its connection stays open until the server answers or
+   * the response timeout passes.
    *
    * @throws UnsupportedFeatureException when {@code config} sets an option the client decides
    */

@@ -1,16 +1,15 @@
 package dev.switchboard.jdk;
 
 import dev.switchboard.Capability;
-import dev.switchboard.ConnectTimeoutException;
 import dev.switchboard.Headers;
 import dev.switchboard.HttpVersion;
-import dev.switchboard.MalformedResponseException;
 import dev.switchboard.Request;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import dev.switchboard.spi.TransportEngine;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -26,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ForkJoinPool;
@@ -52,8 +52,9 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *   <li>The JDK resends a GET or HEAD once when a connection (pooled or new) closes before any
  *       response byte. It builds the request headers once per attempt and asks the body publisher
  *       for its length right then, so the publisher refuses a second attempt before anything is
- *       written; the exchange then fails with {@link MalformedResponseException}. Its resend after
- *       a refused connect ({@code ConnectException}) stays: nothing reached the server.
+ *       written; the exchange then fails as a stale connection or an empty reply (see {@link
+ *       JdkFailures}), and Switchboard's own resend decides. Its resend after a refused connect
+ *       ({@code ConnectException}) stays: nothing reached the server.
  *   <li>{@code onRequestSent} comes when the publisher has handed over the last body byte, or, for
  *       a request without body, when the JDK builds the headers (after connecting).
  *   <li>Listener calls are serialized per exchange and run only on the engine's own I/O threads,
@@ -74,6 +75,15 @@ final class JdkEngine implements TransportEngine {
   private final ConnectionLimiter limiter;
   private final Map<Duration, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true);
   private volatile boolean closed;
+
+  /**
+   * Origins that have answered an exchange of this engine: their pool may hold a connection, so a
+   * connection to them that closes before any response byte is taken for a stale one (see {@link
+   * JdkFailures}). Bounded; cleared when full.
+   */
+  private final Set<ConnectionLimiter.Origin> answered = ConcurrentHashMap.newKeySet();
+
+  private static final int MAX_ANSWERED_ORIGINS = 1024;
 
   JdkEngine(TransportConfig config, HttpClient userClient) {
     this.config = config;
@@ -253,7 +263,7 @@ final class JdkEngine implements TransportEngine {
         return;
       }
       if (closed) {
-        fail(new TransportException("the transport is closed", request, NAME, false, null));
+        fail(Fault.CLOSED, null);
         return;
       }
       limiter.acquire(this);
@@ -265,7 +275,7 @@ final class JdkEngine implements TransportEngine {
       if (aborted || closed) {
         release();
         if (!aborted) {
-          fail(new TransportException("the transport is closed", request, NAME, false, null));
+          fail(Fault.CLOSED, null);
         }
         return;
       }
@@ -274,7 +284,7 @@ final class JdkEngine implements TransportEngine {
         f = client(exchange.connectTimeout()).sendAsync(jdkRequest, this);
       } catch (RuntimeException e) {
         release();
-        fail(map(e));
+        failWith(e);
         return;
       }
       future = f;
@@ -295,7 +305,7 @@ final class JdkEngine implements TransportEngine {
             connectTimer.schedule(
                 () -> {
                   if (!body.headersWritten() && !f.isDone()) {
-                    fail(new ConnectTimeoutException(timeout, request, NAME, null));
+                    fail(Fault.CONNECT_TIMEOUT, null);
                     f.cancel(true);
                   }
                 },
@@ -310,7 +320,7 @@ final class JdkEngine implements TransportEngine {
     private void ended(HttpResponse<Void> response, Throwable error) {
       release();
       if (error != null) {
-        fail(map(error));
+        failWith(error);
         return;
       }
       if (bodyDone.isDone()) {
@@ -431,11 +441,27 @@ final class JdkEngine implements TransportEngine {
           });
     }
 
+    private void fail(Fault fault, Throwable cause) {
+      emit(
+          () -> {
+            if (!terminated) {
+              terminated = true;
+              listener.onFailure(fault, cause);
+            }
+          });
+    }
+
     // ---------------- response: BodyHandler and BodySubscriber
 
     @Override
     public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
       responseStarted = true;
+      if (!answered.contains(host)) {
+        if (answered.size() >= MAX_ANSWERED_ORIGINS) {
+          answered.clear();
+        }
+        answered.add(host);
+      }
       int status = info.statusCode();
       Headers headers = convert(info.headers());
       emit(() -> deliverHeaders(status, headers));
@@ -466,7 +492,7 @@ final class JdkEngine implements TransportEngine {
     @Override
     public void onError(Throwable t) {
       bodyDone.completeExceptionally(t);
-      fail(map(t));
+      failWith(t);
     }
 
     @Override
@@ -482,9 +508,15 @@ final class JdkEngine implements TransportEngine {
 
     // ---------------- errors
 
-    private TransportException map(Throwable error) {
-      return JdkFailures.map(
-          error, exchange, host, body.headersWritten(), responseStarted, body.resendRefused());
+    private void failWith(Throwable error) {
+      fail(
+          JdkFailures.fault(
+              error,
+              body.headersWritten(),
+              responseStarted,
+              body.resendRefused(),
+              answered.contains(host)),
+          JdkFailures.cause(error));
     }
 
     private Headers convert(HttpHeaders headers) {

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.Body;
 import dev.switchboard.ConnectTimeoutException;
-import dev.switchboard.MalformedResponseException;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
+import dev.switchboard.StaleConnectionException;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
@@ -123,18 +123,31 @@ class JdkTransportTest {
   }
 
   @Test
-  void staleConnectionGetIsNotResent() throws Exception {
+  void aStaleConnectionIsResentOnceBySwitchboardAndNeverByTheJdk() throws Exception {
     server.close();
     server = new RawServer(n -> n >= 2 ? -1 : 0); // answers once, then closes without answer
-    try (Transport t = Transports.create(TransportConfig.builder().provider("jdk").build())) {
+    TransportConfig.Builder config = TransportConfig.builder().provider("jdk");
+    try (Transport t = Transports.create(config.retryStaleConnections(false).build())) {
       t.execute(Request.get(server.base() + "/first"));
       TransportException e =
           assertThrows(
               TransportException.class, () -> t.execute(Request.get(server.base() + "/2")));
-      assertInstanceOf(MalformedResponseException.class, e, e.toString());
+      assertInstanceOf(StaleConnectionException.class, e, e.toString());
       assertTrue(e.requestSent());
       Thread.sleep(200);
-      assertEquals(2, server.requests.get(), server.heads.toString());
+      assertEquals(2, server.requests.get(), "the JDK resent: " + server.heads);
+    }
+    server.close();
+    server = new RawServer(n -> n >= 2 ? -1 : 0);
+    try (Transport t = Transports.create(config.retryStaleConnections(true).build())) {
+      t.execute(Request.get(server.base() + "/first"));
+      int before = server.requests.get();
+      TransportException e =
+          assertThrows(
+              TransportException.class, () -> t.execute(Request.get(server.base() + "/2")));
+      assertInstanceOf(StaleConnectionException.class, e, e.toString());
+      Thread.sleep(200);
+      assertEquals(2, server.requests.get() - before, "one send and one resend: " + server.heads);
     }
   }
 

@@ -1,21 +1,16 @@
 package dev.switchboard.okhttp;
 
-import dev.switchboard.ConnectTimeoutException;
-import dev.switchboard.ConnectionException;
 import dev.switchboard.Headers;
-import dev.switchboard.MalformedResponseException;
-import dev.switchboard.Request;
-import dev.switchboard.ResponseTimeoutException;
-import dev.switchboard.StaleConnectionException;
-import dev.switchboard.TlsException;
-import dev.switchboard.TransportException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.Proxy;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -97,7 +92,7 @@ final class OkHttpExchange implements Exchange, Callback {
   public void onFailure(Call call, IOException e) {
     stopConnectWatch();
     if (!aborted) {
-      listener.onFailure(map(e, false));
+      listener.onFailure(fault(e, false), e);
     }
   }
 
@@ -126,19 +121,15 @@ final class OkHttpExchange implements Exchange, Callback {
       }
     } catch (IOException e) {
       if (!aborted) {
-        listener.onFailure(map(e, headersDelivered));
+        listener.onFailure(fault(e, headersDelivered), e);
       }
     } catch (IllegalArgumentException e) { // a response header our model refuses
       if (!aborted) {
-        listener.onFailure(
-            new MalformedResponseException(
-                "the response has an unusable header: " + e.getMessage(), request(), name(), e));
+        listener.onFailure(Fault.MALFORMED_HEAD, e);
       }
     } catch (RuntimeException e) {
       if (!aborted) {
-        listener.onFailure(
-            new TransportException(
-                "OkHttp failed reading the response: " + e, request(), name(), true, e));
+        listener.onFailure(Fault.FAILED, e);
       }
     }
   }
@@ -174,58 +165,55 @@ final class OkHttpExchange implements Exchange, Callback {
 
   // ------------------------------------------------------------------ errors
 
-  private Request request() {
-    return exchange.request();
-  }
-
-  private static String name() {
-    return OkHttpEngine.NAME;
-  }
-
-  /** Maps what OkHttp threw onto the error model, from what the events say was done. */
-  private TransportException map(IOException e, boolean inBody) {
-    Request r = request();
-    String what = e.getMessage() == null ? e.getClass().getName() : e.toString();
+  /** Tells which fault OkHttp's exception is, from what the events say was done. */
+  private Fault fault(IOException e, boolean inBody) {
     ConnectWatch watch = connectWatch;
     if (watch != null && watch.timedOut) {
-      return new ConnectTimeoutException(exchange.connectTimeout(), r, name(), e);
+      return Fault.CONNECT_TIMEOUT;
     }
     if (!connected) {
       if (e instanceof InterruptedIOException && "executor rejected".equals(e.getMessage())) {
-        return new TransportException("the okhttp transport is closed", r, name(), false, e);
+        return Fault.CLOSED;
       }
       if (e instanceof InterruptedIOException) { // SocketTimeoutException included
-        return new ConnectTimeoutException(exchange.connectTimeout(), r, name(), e);
+        return Fault.CONNECT_TIMEOUT;
       }
       if (e instanceof SSLException) {
-        return new TlsException("TLS set-up failed: " + what, r, name(), e);
+        return Fault.TLS;
       }
-      return new ConnectionException("could not connect: " + what, r, name(), e);
+      return refused(e) ? Fault.REFUSED : Fault.CONNECT_FAILED;
     }
     if (!writing) {
-      return new ConnectionException(
-          "the connection failed before the request was written: " + what, r, name(), e);
+      return Fault.CONNECT_FAILED;
     }
     if (inBody) {
-      return new MalformedResponseException(
-          "the response body was cut short: " + what, r, name(), e);
-    }
-    if (e instanceof InterruptedIOException && written) {
-      return new ResponseTimeoutException(exchange.responseTimeout(), r, name(), e);
+      return Fault.BODY_CUT;
     }
     if (!written) {
-      return new TransportException(
-          "the connection failed while the request was being written: " + what, r, name(), true, e);
+      return Fault.NO_RESPONSE;
     }
-    if (reused && !responseStarted && endOfStreamBeforeAnyByte(e)) {
-      return new StaleConnectionException(
-          "the server closed a reused connection before any byte of the response: " + what,
-          r,
-          name(),
-          e);
+    if (!responseStarted && endOfStreamBeforeAnyByte(e)) {
+      return reused ? Fault.STALE_CONNECTION : Fault.NO_RESPONSE;
     }
-    return new MalformedResponseException(
-        "no valid response (empty reply, garbage or connection closed): " + what, r, name(), e);
+    if (e instanceof ProtocolException || e.getCause() instanceof EOFException) {
+      return Fault.MALFORMED_HEAD; // a status line or header OkHttp cannot parse, or cut short
+    }
+    if (e instanceof InterruptedIOException) {
+      return Fault.FAILED; // no timeout of OkHttp's is set; only a wrapped client's own
+    }
+    return Fault.NO_RESPONSE; // reset before the response
+  }
+
+  /** OkHttp wraps the socket's refusal in a ConnectException of its own ("Failed to connect"). */
+  private static boolean refused(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException
+          && t.getMessage() != null
+          && t.getMessage().contains("refused")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -23,6 +23,7 @@ import dev.switchboard.Transports;
 import dev.switchboard.UnsupportedFeatureException;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -390,6 +391,11 @@ class OkHttpTransportTest {
     @Override
     public void onComplete() {
       failure.completeExceptionally(new AssertionError("completed"));
+    }
+
+    @Override
+    public void onFailure(Fault fault, Throwable cause) {
+      failure.completeExceptionally(new AssertionError("a wire fault: " + fault, cause));
     }
 
     @Override

@@ -73,9 +73,21 @@ class StaleConnectionTest {
   }
 
   @Test
-  void aGetOnAClosedPooledConnectionFailsAsStaleAndIsNotResent() throws Exception {
+  void aGetOnAClosedPooledConnectionIsResentOnceOnANewConnectionBySwitchboard() throws Exception {
     try (ClosesAfterFirstAnswer s = new ClosesAfterFirstAnswer();
         Transport t = transport(TransportConfig.builder())) {
+      s.warm(t);
+      assertEquals("hello", t.execute(Request.get(s.server.uri("/next"))).text());
+      Thread.sleep(300); // a second resend would arrive now
+      assertEquals(2, s.server.connections.get());
+      assertEquals(2, s.count("GET"));
+    }
+  }
+
+  @Test
+  void aGetOnAClosedPooledConnectionFailsAsStaleWhenTheResendIsOff() throws Exception {
+    try (ClosesAfterFirstAnswer s = new ClosesAfterFirstAnswer();
+        Transport t = transport(TransportConfig.builder().retryStaleConnections(false))) {
       s.warm(t);
       StaleConnectionException e =
           assertThrows(

@@ -20,6 +20,7 @@ import dev.switchboard.Transports;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import dev.switchboard.spi.TransportEngine;
 import dev.switchboard.spi.TransportProvider;
 import dev.switchboard.tck.selftest.ForwardingEngine.ForwardingListener;
@@ -64,6 +65,14 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class BrokenTransports {
   private BrokenTransports() {}
+
+  /** Whether an engine's fault becomes a {@code MalformedResponseException}. */
+  static boolean malformed(Fault fault) {
+    return fault == Fault.STALE_CONNECTION
+        || fault == Fault.NO_RESPONSE
+        || fault == Fault.MALFORMED_HEAD
+        || fault == Fault.BODY_CUT;
+  }
 
   /** One bug, and how to make a transport that has it. */
   public enum Breakage {
@@ -332,12 +341,12 @@ public final class BrokenTransports {
         }
 
         @Override
-        public void onFailure(TransportException failure) {
+        protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
           if (retried.compareAndSet(false, true)) {
             current.set(engine.start(r, new Attempt()));
             return;
           }
-          super.onFailure(failure);
+          super.onAnyFailure(fault, cause, built);
         }
       }
       current.set(engine.start(r, new Attempt()));
@@ -410,6 +419,11 @@ public final class BrokenTransports {
             @Override
             public void onFailure(TransportException failure) {
               loop.execute(() -> l.onFailure(failure));
+            }
+
+            @Override
+            public void onFailure(Fault fault, Throwable cause) {
+              loop.execute(() -> l.onFailure(fault, cause));
             }
           });
     }
@@ -491,8 +505,9 @@ public final class BrokenTransports {
                         }
 
                         @Override
-                        public void onFailure(TransportException failure) {
-                          inOrder(() -> super.onFailure(failure), release);
+                        protected void onAnyFailure(
+                            Fault fault, Throwable cause, TransportException built) {
+                          inOrder(() -> super.onAnyFailure(fault, cause, built), release);
                         }
                       }));
       boolean now;
@@ -587,15 +602,15 @@ public final class BrokenTransports {
             }
 
             @Override
-            public void onFailure(TransportException failure) {
-              if (failure instanceof MalformedResponseException) {
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+              if (built instanceof MalformedResponseException || malformed(fault)) {
                 if (!headers) {
                   super.onResponseHeaders(200, Headers.empty());
                 }
                 super.onComplete();
                 return;
               }
-              super.onFailure(failure);
+              super.onAnyFailure(fault, cause, built);
             }
           });
     }
@@ -636,8 +651,9 @@ public final class BrokenTransports {
                 }
 
                 @Override
-                public void onFailure(TransportException failure) {
-                  super.onFailure(failure);
+                protected void onAnyFailure(
+                    Fault fault, Throwable cause, TransportException built) {
+                  super.onAnyFailure(fault, cause, built);
                   one.close();
                 }
               });
@@ -911,7 +927,11 @@ public final class BrokenTransports {
           r,
           new ForwardingListener(l) {
             @Override
-            public void onFailure(TransportException f) {
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException f) {
+              if (fault != null) {
+                super.onAnyFailure(fault, null, null); // the library's exception dropped
+                return;
+              }
               TransportException bare = f;
               if (f instanceof TlsException) {
                 bare = new TlsException(f.getMessage(), f.request(), f.transport(), null);
@@ -922,7 +942,7 @@ public final class BrokenTransports {
                     new MalformedResponseException(
                         f.getMessage(), f.request(), f.transport(), null);
               }
-              super.onFailure(bare);
+              super.onAnyFailure(null, null, bare);
             }
           });
     }
@@ -983,9 +1003,10 @@ public final class BrokenTransports {
                 }
 
                 @Override
-                public void onFailure(TransportException failure) {
+                protected void onAnyFailure(
+                    Fault fault, Throwable cause, TransportException built) {
                   if (ended.compareAndSet(false, true)) {
-                    super.onFailure(failure);
+                    super.onAnyFailure(fault, cause, built);
                   }
                 }
               }));
@@ -1071,6 +1092,13 @@ public final class BrokenTransports {
                     l.onFailure(failure);
                   }
                 }
+
+                @Override
+                public void onFailure(Fault fault, Throwable cause) {
+                  if (done.compareAndSet(false, true)) {
+                    l.onFailure(fault, cause);
+                  }
+                }
               }));
       return () -> handle.get().abort();
     }
@@ -1112,6 +1140,11 @@ public final class BrokenTransports {
             @Override
             public void onFailure(TransportException failure) {
               current.onFailure(failure);
+            }
+
+            @Override
+            public void onFailure(Fault fault, Throwable cause) {
+              current.onFailure(fault, cause);
             }
           });
     }

@@ -6,6 +6,7 @@ import dev.switchboard.TransportException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import dev.switchboard.spi.TransportEngine;
 import java.nio.ByteBuffer;
 import java.util.Set;
@@ -72,8 +73,26 @@ public class ForwardingEngine implements TransportEngine {
     }
 
     @Override
-    public void onFailure(TransportException failure) {
-      delegate.onFailure(failure);
+    public final void onFailure(TransportException failure) {
+      onAnyFailure(null, null, failure);
+    }
+
+    @Override
+    public final void onFailure(Fault fault, Throwable cause) {
+      onAnyFailure(fault, cause, null);
+    }
+
+    /**
+     * Every failure comes here: either the {@code fault} an engine reported with its {@code cause},
+     * or an exception it {@code built} itself. Passes it on unchanged; a broken engine overrides
+     * this to get failures wrong.
+     */
+    protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+      if (built != null) {
+        delegate.onFailure(built);
+      } else {
+        delegate.onFailure(fault, cause);
+      }
     }
   }
 }
