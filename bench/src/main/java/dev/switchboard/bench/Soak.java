@@ -19,9 +19,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -289,8 +292,9 @@ public final class Soak {
     try (SoakServer server = new SoakServer(o.requests, stall, Math.max(10, o.readTimeout / 5));
         Socket refused = boundNotListening()) {
       int refusedPort = refused.getLocalPort();
-      warmJvmSingletons();
+      warmJvmSingletons(refusedPort);
       Snapshot before = Snapshot.take(server.port());
+      System.out.println("before fds: " + new TreeMap<>(before.fds));
       if (verbose) {
         System.out.printf(
             Locale.ROOT,
@@ -397,6 +401,7 @@ public final class Soak {
       while (true) {
         round++;
         after = Snapshot.take(server.port());
+        System.out.println("after fds: " + new TreeMap<>(after.fds));
         compare(result, before, after, server);
         boolean clean =
             result.fds <= 0
@@ -585,7 +590,12 @@ public final class Soak {
     Map<String, Integer> newFds = new TreeMap<>();
     for (Map.Entry<String, String> fd : after.fds.entrySet()) {
       if (!fd.getValue().equals(before.fds.get(fd.getKey()))) {
-        newFds.merge(fd.getValue().replaceAll("\\[\\d+\\]", "[...]"), 1, Integer::sum);
+        String target = fd.getValue();
+        if (target.startsWith("socket:[")) {
+          String inode = target.substring("socket:[".length(), target.length() - 1);
+          target = "socket " + after.sockets.getOrDefault(inode, "(not in /proc/net/tcp)");
+        }
+        newFds.merge(target.replaceAll("\\[\\d+\\]", "[...]"), 1, Integer::sum);
       }
     }
     newFds.forEach((target, n) -> result.newFds.add(n + " x " + target));
@@ -645,8 +655,14 @@ public final class Soak {
    * SecureRandom's /dev/random and /dev/urandom (a TLS context, which a transport may build even
    * for plain HTTP). Done before the baseline so that they are not counted as the transport's.
    */
-  private static void warmJvmSingletons() {
+  private static void warmJvmSingletons(int refusedPort) throws IOException {
     new java.security.SecureRandom().nextBytes(new byte[8]);
+    try (Selector selector = Selector.open();
+        SocketChannel channel = SocketChannel.open()) {
+      channel.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), refusedPort));
+    } catch (ConnectException expected) {
+      // refused, as it should be
+    }
   }
 
   /**
@@ -667,6 +683,9 @@ public final class Soak {
     long heapBytes;
     Map<String, Integer> clientConnections;
 
+    /** TCP sockets by inode: "local -> remote STATE", ports only (everything is 127.0.0.1). */
+    Map<String, String> sockets = new HashMap<>();
+
     static Snapshot take(int serverPort) throws IOException {
       for (int i = 0; i < 3; i++) {
         System.gc();
@@ -680,7 +699,7 @@ public final class Soak {
           s.threads.put(t.getId(), t.getName());
         }
       }
-      s.clientConnections = clientConnections(serverPort);
+      s.clientConnections = clientConnections(serverPort, s.sockets);
       return s;
     }
 
@@ -709,7 +728,8 @@ public final class Soak {
      * The client's sockets to the server's port, by TCP state, from /proc/net/tcp and tcp6 (those
      * in TIME_WAIT hold nothing and are left out).
      */
-    private static Map<String, Integer> clientConnections(int serverPort) throws IOException {
+    private static Map<String, Integer> clientConnections(
+        int serverPort, Map<String, String> sockets) throws IOException {
       Map<String, Integer> states = new TreeMap<>();
       for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
         Path path = Paths.get(file);
@@ -725,6 +745,9 @@ public final class Soak {
           int local = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
           int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
           String state = TCP_STATES.getOrDefault(f[3], f[3]);
+          if (f.length > 9) {
+            sockets.put(f[9], ":" + local + " -> :" + remote + " " + state);
+          }
           if (remote == serverPort && local != serverPort && !state.equals("TIME_WAIT")) {
             states.merge(state, 1, Integer::sum);
           }
