@@ -683,7 +683,7 @@ public final class Soak {
     long heapBytes;
     Map<String, Integer> clientConnections;
 
-    /** TCP sockets by inode: "local -> remote STATE", ports only (everything is 127.0.0.1). */
+    /** TCP sockets by inode: where they go and their state (everything is on 127.0.0.1). */
     Map<String, String> sockets = new HashMap<>();
 
     static Snapshot take(int serverPort) throws IOException {
@@ -746,7 +746,12 @@ public final class Soak {
           int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
           String state = TCP_STATES.getOrDefault(f[3], f[3]);
           if (f.length > 9) {
-            sockets.put(f[9], ":" + local + " -> :" + remote + " " + state);
+            // the client's sockets grouped by the port they go to (their own ports all differ)
+            sockets.put(
+                f[9],
+                local == serverPort
+                    ? "of the server (:" + local + ") " + state
+                    : "to :" + remote + " " + state);
           }
           if (remote == serverPort && local != serverPort && !state.equals("TIME_WAIT")) {
             states.merge(state, 1, Integer::sum);

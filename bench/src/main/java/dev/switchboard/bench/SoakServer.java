@@ -119,7 +119,7 @@ final class SoakServer implements AutoCloseable {
         if (target == null) {
           return; // the client closed the connection
         }
-        if (!answer(socket, out, target)) {
+        if (!answer(socket, in, out, target)) {
           return;
         }
       }
@@ -170,7 +170,8 @@ final class SoakServer implements AutoCloseable {
   }
 
   /** Answers one request; returns whether the connection stays open for the next. */
-  private boolean answer(Socket socket, OutputStream out, String target) throws IOException {
+  private boolean answer(Socket socket, InputStream in, OutputStream out, String target)
+      throws IOException {
     // /soak/<id>/<fault>
     String[] parts = target.split("/");
     if (parts.length != 4 || !parts[1].equals("soak")) {
@@ -226,10 +227,10 @@ final class SoakServer implements AutoCloseable {
         return false;
       case BODY_STALL:
         write(out, json(200, "OK", body), slice(body, 0, body.length / 3));
-        sleep(stallMillis);
+        stall(socket, in);
         return false;
       case HEAD_STALL:
-        sleep(stallMillis);
+        stall(socket, in);
         return false;
       case SLOW_BODY:
         write(out, json(200, "OK", body));
@@ -328,6 +329,24 @@ final class SoakServer implements AutoCloseable {
   private void reset(Socket socket) throws SocketException {
     socket.setSoLinger(true, 0);
     closeQuietly(socket);
+  }
+
+  /**
+   * Stays silent for the stall's length, or until the client closes the connection (it gave up: its
+   * timeout passed), so that the server's count of open connections follows the client's.
+   */
+  private void stall(Socket socket, InputStream in) throws IOException {
+    long end = System.nanoTime() + stallMillis * 1_000_000;
+    try {
+      for (long left = stallMillis; left > 0; left = (end - System.nanoTime()) / 1_000_000) {
+        socket.setSoTimeout((int) Math.max(1, left));
+        if (in.read() < 0) {
+          return; // the client closed its end
+        }
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      // the stall's whole length passed
+    }
   }
 
   private static void sleep(long millis) {
