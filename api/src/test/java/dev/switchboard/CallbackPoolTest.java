@@ -78,7 +78,10 @@ class CallbackPoolTest {
     long start = System.nanoTime();
     pool.execute(later::countDown);
     assertTrue(later.await(5, TimeUnit.SECONDS), "the second task waited for the first");
-    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 1000);
+    // the stall watch looks every millisecond; the bound is wide for a loaded machine, and still
+    // below the 5 s the first task would hold it up
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(millis < 3000, "the second task ran after " + millis + " ms");
     release.countDown();
   }
 
@@ -100,7 +103,7 @@ class CallbackPoolTest {
       release.countDown();
       assertTrue(ran, "round " + round + ": tasks left behind the blocking one: " + others);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertTrue(millis < 1000, "round " + round + ": " + millis + " ms");
+      assertTrue(millis < 3000, "round " + round + ": " + millis + " ms"); // loaded machine
     }
   }
 
@@ -129,7 +132,8 @@ class CallbackPoolTest {
     assertTrue(ended.await(10, TimeUnit.SECONDS));
     assertEquals(n, together.get(), "tasks that waited for others to return before they ran");
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertTrue(millis < 2000, n + " blocking tasks took " + millis + " ms to all run");
+    // wide for a loaded machine (32 threads to start); below the 5 s a task waits for the others
+    assertTrue(millis < 4000, n + " blocking tasks took " + millis + " ms to all run");
   }
 
   @Test

@@ -31,13 +31,17 @@ class FanoutCommandTest {
 
     assertThat(run.status()).as(run.err()).isZero();
     assertThat(run.out().lines().filter(l -> l.contains("200 OK")).count()).isEqualTo(8);
+    // the total and the sum as Times prints them: "312 ms" or "1.52 s"
     Matcher m =
-        Pattern.compile("8 requests via jdk: (\\d+) ms in all, against ([\\d.]+) s")
+        Pattern.compile("8 requests via jdk: ([\\d.]+) (ms|s) in all, against ([\\d.]+) (ms|s) for")
             .matcher(run.out());
     assertThat(m.find()).as(run.out()).isTrue();
-    // four 300 ms requests alone sum to 1.2 s; sent at once the whole takes about one delay
-    assertThat(Long.parseLong(m.group(1))).isLessThan(1_000);
-    assertThat(Double.parseDouble(m.group(2))).isGreaterThanOrEqualTo(1.2);
+    double total = Double.parseDouble(m.group(1)) * (m.group(2).equals("s") ? 1000 : 1);
+    double sum = Double.parseDouble(m.group(3)) * (m.group(4).equals("s") ? 1000 : 1);
+    // four 1 s requests alone sum to 4 s; sent at once the whole takes about one delay (the
+    // bound is wide for a loaded machine, and still below the sum)
+    assertThat(total).as(run.out()).isLessThan(3_000);
+    assertThat(sum).as(run.out()).isGreaterThanOrEqualTo(4_000);
   }
 
   @Test

@@ -52,11 +52,11 @@ final class LocalServer implements AutoCloseable {
                 new String(body, StandardCharsets.UTF_8));
         case "/missing" -> send(ex, 404, "application/json", "{\"error\":\"no such index\"}");
         case "/slow" -> {
-          Thread.sleep(300);
+          Thread.sleep(1_000);
           send(ex, 200, "text/plain", "slow");
         }
         case "/hang" -> {
-          Thread.sleep(5_000);
+          Thread.sleep(30_000); // close() interrupts it
           send(ex, 200, "text/plain", "late");
         }
         default -> send(ex, 200, "text/plain", "ok");

@@ -144,7 +144,8 @@ class RequestCommandTest {
 
     assertThat(run.status()).isEqualTo(Main.FAILED);
     assertThat(run.err()).matches("error: \\w+TimeoutException: .*timeout of 300ms passed.*\n");
-    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(4_000);
+    // the server answers after 30 s: wide for a loaded machine, and far below that
+    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(15_000);
   }
 
   @Test

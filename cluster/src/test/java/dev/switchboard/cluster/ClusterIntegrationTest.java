@@ -30,8 +30,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -91,10 +94,15 @@ class ClusterIntegrationTest {
     return "http://127.0.0.1:" + closedPort + "/";
   }
 
-  /** Attempts follow node order, so the test knows which node is tried when. */
+  /**
+   * Attempts follow node order, so the test knows which node is tried when. A dead node stays dead
+   * for 30 s, not the default 1 s: a test's calls on a loaded machine may take longer than 1 s
+   * (seen: the closed port revived and was tried again within one test).
+   */
   static ClusterTransport.Builder ordered(String provider, String... nodes) {
     return ClusterTransport.builder(transport(provider))
         .nodes(nodes)
+        .deadNodeBackoff(Duration.ofSeconds(30), Duration.ofMinutes(5))
         .selector(candidates -> candidates.get(0));
   }
 
@@ -186,24 +194,33 @@ class ClusterIntegrationTest {
             .build()) {
       Request r =
           Request.builder("GET", "x")
-              .responseTimeout(Duration.ofMillis(600))
-              .requestTimeout(Duration.ofSeconds(1))
+              .responseTimeout(Duration.ofMillis(1000))
+              .requestTimeout(Duration.ofMillis(1500))
               .build();
       // the first exchange of a fresh client pays its start-up (seconds on a loaded machine)
       c.transport().execute(Request.get(healthy.url("/warm-up")));
       long start = System.nanoTime();
       RequestTimeoutException e = assertThrows(RequestTimeoutException.class, () -> c.execute(r));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      // five attempts of 600 ms would take 3 s; one deadline ends the call after 1 s
+      // five attempts of 1 s would take 5 s; one deadline ends the call after 1.5 s, the second
+      // attempt with 500 ms left to reach the node (bounds wide for a loaded machine)
       assertTrue(
-          took.compareTo(Duration.ofMillis(900)) >= 0
-              && took.compareTo(Duration.ofMillis(2500)) < 0,
+          took.compareTo(Duration.ofMillis(1400)) >= 0
+              && took.compareTo(Duration.ofMillis(4500)) < 0,
           "took " + took.toMillis() + "ms");
-      assertEquals(Duration.ofSeconds(1), e.timeout());
-      assertEquals(2, e.getSuppressed().length, List.of(e.getSuppressed()).toString());
-      assertInstanceOf(ResponseTimeoutException.class, e.getSuppressed()[0]);
-      assertInstanceOf(RequestTimeoutException.class, e.getSuppressed()[1]);
-      assertEquals(2, slow.hits.get(), "the third node is never tried");
+      assertEquals(Duration.ofMillis(1500), e.timeout());
+      // the first attempt times out after 1 s, the second is cut short by the deadline; on a
+      // machine so loaded that the first timeout was handled after the deadline, there is no
+      // second (seen once, okhttp: the exact sequence is ClusterTransportTest's, on a fake clock)
+      Throwable[] earlier = e.getSuppressed();
+      assertTrue(earlier.length == 1 || earlier.length == 2, List.of(earlier).toString());
+      assertInstanceOf(ResponseTimeoutException.class, earlier[0]);
+      if (earlier.length == 2) {
+        assertInstanceOf(RequestTimeoutException.class, earlier[1]);
+      }
+      assertTrue(
+          slow.hits.get() >= 1 && slow.hits.get() <= 2,
+          "the third node is never tried: " + slow.hits.get() + " attempts reached the nodes");
     }
   }
 
@@ -218,9 +235,11 @@ class ClusterIntegrationTest {
             .requestTimeout(Duration.ofSeconds(10))
             .build()) {
       List<Request> requests = new ArrayList<>();
+      // 1.5 s for a response: slow answers after 3 s; healthy, with 40 calls at once on a loaded
+      // machine, was seen to take more than 500 ms (the call then failed on every node)
       for (int i = 0; i < 40; i++) {
         requests.add(
-            Request.builder("GET", "n/" + i).responseTimeout(Duration.ofMillis(500)).build());
+            Request.builder("GET", "n/" + i).responseTimeout(Duration.ofMillis(1500)).build());
       }
       List<Response> all = c.sendAll(requests).join();
       for (int i = 0; i < 40; i++) {
@@ -258,18 +277,23 @@ class ClusterIntegrationTest {
   @MethodSource("providers")
   void executeIsRefusedOnTheInnerTransportsThreads(String provider) {
     try (ClusterTransport c = ordered(provider, healthy.url("/")).build()) {
-      // a continuation of the inner transport's own future runs on its callback thread
-      Throwable onInner =
+      // a continuation of the inner transport's own future runs on its callback thread; the
+      // server holds the answer until it is attached (attached after, it would run right here)
+      healthy.hold = new CountDownLatch(1);
+      CompletableFuture<Throwable> inner =
           c.transport()
-              .send(Request.get(healthy.url("/direct")))
-              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))))
-              .join();
+              .send(Request.get(healthy.url("/held/direct")))
+              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))));
+      healthy.hold.countDown();
+      Throwable onInner = inner.join();
       assertInstanceOf(IllegalStateException.class, onInner, String.valueOf(onInner));
       // and so does a continuation of the cluster's future
-      Throwable onCluster =
-          c.send(Request.get("y"))
-              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))))
-              .join();
+      healthy.hold = new CountDownLatch(1);
+      CompletableFuture<Throwable> cluster =
+          c.send(Request.get("held/y"))
+              .handle((r, e) -> catching(() -> c.execute(Request.get("x"))));
+      healthy.hold.countDown();
+      Throwable onCluster = cluster.join();
       assertInstanceOf(IllegalStateException.class, onCluster, String.valueOf(onCluster));
       assertEquals(200, c.execute(Request.get("z")).status(), "fine on the test's own thread");
     }
@@ -287,6 +311,10 @@ class ClusterIntegrationTest {
   /** A server on 127.0.0.1 answering every path with {@code status} after {@code delay}. */
   static final class Server {
     final AtomicInteger hits = new AtomicInteger();
+
+    /** A request whose path starts with /held is answered once this is open (10 s at most). */
+    volatile CountDownLatch hold = new CountDownLatch(0);
+
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
@@ -299,6 +327,13 @@ class ClusterIntegrationTest {
             hits.incrementAndGet();
             try (exchange) {
               drain(exchange);
+              if (exchange.getRequestURI().getRawPath().startsWith("/held")) {
+                try {
+                  hold.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
               if (!delay.isZero()) {
                 try {
                   Thread.sleep(delay.toMillis());

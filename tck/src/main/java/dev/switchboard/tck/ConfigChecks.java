@@ -158,10 +158,13 @@ final class ConfigChecks {
     AtomicInteger used = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(2, daemon("tck-callback"));
     ctx.closeLater(pool::shutdownNow);
+    // the answer waits until the continuation is attached (10 s at most): attached after the
+    // response, it would run on the thread attaching it, whatever the executor
+    java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(1);
     RawServer server =
         ctx.raw(
             (req, conn) -> {
-              Thread.sleep(100);
+              attached.await(10, TimeUnit.SECONDS);
               conn.respond(200, "ok");
             });
     Transport t =
@@ -172,10 +175,10 @@ final class ConfigChecks {
                       used.incrementAndGet();
                       pool.execute(task);
                     }));
-    String thread =
-        t.send(Request.get(server.uri("/cb")))
-            .thenApply(r -> Thread.currentThread().getName())
-            .get(10, TimeUnit.SECONDS);
+    CompletableFuture<String> seen =
+        t.send(Request.get(server.uri("/cb"))).thenApply(r -> Thread.currentThread().getName());
+    attached.countDown();
+    String thread = seen.get(20, TimeUnit.SECONDS);
     assertTrue(
         thread.startsWith("tck-callback"),
         "the continuation ran on '" + thread + "', not on the configured callback executor");

@@ -74,8 +74,8 @@ final class GetBodyChecks {
     UnsupportedFeatureException e =
         TckContext.failure(t.send(get), UnsupportedFeatureException.class, Duration.ofSeconds(3));
     long took = TckContext.since(start);
-    assertTrue(
-        took < 1000, "NATIVE GET with a body took " + took + " ms to fail; expected at once");
+    assertTrue( // at once: wide for a loaded machine, below the time a request would take
+        took < 2500, "NATIVE GET with a body took " + took + " ms to fail; expected at once");
     assertTrue(
         e.getMessage().contains("AS_POST"), "the message names the alternative: " + e.getMessage());
     Thread.sleep(200);

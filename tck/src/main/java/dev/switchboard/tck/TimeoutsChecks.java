@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.ConnectTimeoutException;
+import dev.switchboard.ReadTimeoutException;
 import dev.switchboard.Request;
 import dev.switchboard.RequestTimeoutException;
 import dev.switchboard.Response;
@@ -14,6 +15,7 @@ import dev.switchboard.Transport;
 import dev.switchboard.TransportTimeoutException;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -277,5 +279,135 @@ final class TimeoutsChecks {
           "request " + (i + 1) + " of 4, queued behind the others for the one connection");
     }
     assertEquals(1, server.maxOpenConnections(), "connections open at once");
+  }
+
+  // ------------------------------------------------------------------ read timeout
+
+  /**
+   * Headers (Content-Length 1000) and the first {@code sent} bytes of the body at once, then
+   * silence until the client closes the connection.
+   */
+  private RawServer stallsAfter(int sent) throws Exception {
+    return ctx.raw(
+        (req, conn) -> {
+          conn.head(200, "Content-Type", "text/plain", "Content-Length", "1000");
+          if (sent > 0) {
+            conn.writeRaw("x".repeat(sent).getBytes(StandardCharsets.US_ASCII));
+          }
+          conn.holdUntilClientCloses();
+        });
+  }
+
+  /**
+   * Headers at once (Content-Length of the whole body), then the body in {@code parts.length} parts
+   * with a pause of {@code pauseMillis} before each part but the first; {@code headersAfterMillis}
+   * before the headers.
+   */
+  private RawServer pausing(long headersAfterMillis, long pauseMillis, String... parts)
+      throws Exception {
+    int length = String.join("", parts).length();
+    return ctx.raw(
+        (req, conn) -> {
+          Thread.sleep(headersAfterMillis);
+          conn.head(200, "Content-Type", "text/plain", "Content-Length", String.valueOf(length));
+          try {
+            for (int i = 0; i < parts.length; i++) {
+              if (i > 0) {
+                Thread.sleep(pauseMillis);
+              }
+              conn.writeRaw(parts[i].getBytes(StandardCharsets.US_ASCII));
+            }
+          } catch (IOException clientGone) {
+            conn.clientGone();
+          }
+        });
+  }
+
+  /**
+   * A body that stalls after its first 100 bytes ends in a {@link ReadTimeoutException} near the
+   * read timeout, the only timeout configured (the response timeout, 30 s by default, has no say
+   * once the headers are in); the connection is closed and the transport goes on working.
+   */
+  void readTimeout() throws Exception {
+    RawServer server = stallsAfter(100);
+    Transport t = ctx.transport(b -> b.readTimeout(Duration.ofMillis(1000)));
+    long start = System.nanoTime();
+    ReadTimeoutException e =
+        timeout(
+            t,
+            Request.get(server.uri("/stall")),
+            ReadTimeoutException.class,
+            TransportTimeoutException.Phase.READ,
+            6000);
+    assertWithin(TckContext.since(start), 800, 6000, "ReadTimeoutException of 1 s");
+    assertEquals(Duration.ofMillis(1000), e.timeout(), "timeout()");
+    assertTrue(e.requestSent(), "requestSent() after a read timeout");
+    assertTrue(
+        server.awaitClosedByClient(1, Duration.ofSeconds(5)),
+        "the server did not see the connection closed after the read timeout");
+    assertEquals("fine", ok(t.send(Request.get(fine().uri("/after")))).text(), "after it");
+  }
+
+  /**
+   * The request's read timeout wins over the transport's, both ways: a shorter one ends a body that
+   * never starts (headers, then silence) near it; a longer one lets a pause three times the
+   * transport's through.
+   */
+  void readOverride() throws Exception {
+    RawServer stalls = stallsAfter(0);
+    Transport longClient = ctx.transport(b -> b.readTimeout(Duration.ofSeconds(20)));
+    long start = System.nanoTime();
+    timeout(
+        longClient,
+        Request.builder("GET", stalls.uri("/")).readTimeout(Duration.ofMillis(700)).build(),
+        ReadTimeoutException.class,
+        TransportTimeoutException.Phase.READ,
+        5000);
+    assertWithin(TckContext.since(start), 500, 5000, "a shorter per-request read timeout");
+    RawServer pauses = pausing(0, 1500, "ab", "cd");
+    Transport shortClient = ctx.transport(b -> b.readTimeout(Duration.ofMillis(500)));
+    assertEquals(
+        "abcd",
+        ok(shortClient.send(
+                Request.builder("GET", pauses.uri("/")).readTimeout(Duration.ofSeconds(6)).build()))
+            .text(),
+        "a longer per-request read timeout must let a 1.5 s pause in the body through");
+  }
+
+  /**
+   * The response timeout ends at the headers: a pause in the body three times as long as it, and
+   * well within the read timeout, is no failure (a library socket timeout set from the response
+   * timeout would end it).
+   */
+  void bodyPauseWithinReadTimeout() throws Exception {
+    RawServer server = pausing(0, 1500, "first half,", " second half");
+    Transport t =
+        ctx.transport(
+            b -> b.responseTimeout(Duration.ofMillis(500)).readTimeout(Duration.ofSeconds(4)));
+    assertEquals(
+        "first half, second half",
+        ok(t.send(Request.get(server.uri("/pause")))).text(),
+        "a 1.5 s pause in the body with a 500 ms response timeout and a 4 s read timeout");
+  }
+
+  /**
+   * Only Switchboard's timeouts decide: with response and read timeouts of 1.5 s each, headers
+   * after 0.8 s and a body with three pauses of 0.8 s (3.2 s in all, past both) succeed. A library
+   * timeout over the whole call, or one counted from the request to the end of the body, set from
+   * either value would end it.
+   */
+  void noLibraryTimeoutDecides() throws Exception {
+    RawServer server = pausing(800, 800, "one,", "two,", "three,", "four");
+    Transport t =
+        ctx.transport(
+            b -> b.responseTimeout(Duration.ofMillis(1500)).readTimeout(Duration.ofMillis(1500)));
+    long start = System.nanoTime();
+    assertEquals(
+        "one,two,three,four",
+        ok(t.send(Request.get(server.uri("/slow-all-along")))).text(),
+        "headers after 0.8 s and three 0.8 s pauses in the body, response and read timeouts 1.5 s");
+    assertTrue(
+        TckContext.since(start) >= 3000,
+        "the exchange took " + TckContext.since(start) + " ms; the server needs 3.2 s");
   }
 }

@@ -586,6 +586,48 @@ public abstract class TransportTck {
     void noRetryPooled() throws Exception {
       c.noRetryOnPooledConnection();
     }
+
+    @Test
+    @DisplayName("errors.stale-connection-get-resent-once")
+    void staleGet() throws Exception {
+      c.staleConnectionGetResentOnce();
+    }
+
+    @Test
+    @DisplayName("errors.stale-connection-post-not-resent")
+    void stalePost() throws Exception {
+      c.staleConnectionPostNotResent();
+    }
+
+    @Test
+    @DisplayName("errors.stale-connection-resend-off")
+    void staleOff() throws Exception {
+      c.staleConnectionResendOff();
+    }
+
+    @Test
+    @DisplayName("errors.one-wording-per-failure")
+    void oneWording() throws Exception {
+      c.oneWordingPerFailure();
+    }
+
+    @Test
+    @DisplayName("errors.exceptions-name-the-transport")
+    void namesTransport() throws Exception {
+      c.exceptionsNameTheTransport();
+    }
+
+    @Test
+    @DisplayName("errors.large-response-head-accepted")
+    void largeHead() throws Exception {
+      c.largeResponseHeadAccepted();
+    }
+
+    @Test
+    @DisplayName("errors.response-head-limit")
+    void headLimit() throws Exception {
+      c.responseHeadLimit();
+    }
   }
 
   // ======================================================================== timeouts
@@ -649,6 +691,30 @@ public abstract class TransportTck {
     @DisplayName("timeouts.queue-wait-is-not-connect")
     void queueWait() throws Exception {
       c.queueWaitIsNotConnect();
+    }
+
+    @Test
+    @DisplayName("timeouts.read-timeout")
+    void read() throws Exception {
+      c.readTimeout();
+    }
+
+    @Test
+    @DisplayName("timeouts.read-override-both-ways")
+    void readOverride() throws Exception {
+      c.readOverride();
+    }
+
+    @Test
+    @DisplayName("timeouts.body-pause-within-read-timeout")
+    void bodyPause() throws Exception {
+      c.bodyPauseWithinReadTimeout();
+    }
+
+    @Test
+    @DisplayName("timeouts.no-library-timeout-decides")
+    void noLibraryTimeout() throws Exception {
+      c.noLibraryTimeoutDecides();
     }
   }
 

@@ -11,6 +11,7 @@ import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.Fault;
 import dev.switchboard.spi.TransportEngine;
+import java.net.ProtocolException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +61,26 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *       a request without body, when the JDK builds the headers (after connecting).
  *   <li>Listener calls are serialized per exchange and run only on the engine's own I/O threads,
  *       never on the caller's.
+ *   <li>An abort fails the body subscriber's {@code getBody()} stage as well as cancelling: the JDK
+ *       counts the exchange as pending until that stage completes, and a client with a pending
+ *       exchange is never shut down (JDK 17-20: never collected either).
+ *   <li>A response head the JDK cannot parse (garbage status line, {@code ProtocolException}) ends
+ *       the exchange, but the JDK stops reading that connection without closing it (17.0.15 and
+ *       25.0.3 alike): it stays open, in CLOSE_WAIT once the server has closed. Only the client's
+ *       end closes it, on JDKs that track the connections a client opened (JDK-8277969: JDK 19+,
+ *       and 17 updates with its backport, openjdk/jdk17u-dev#3633, 2025); 17.0.15 never closes it,
+ *       its socket and file descriptor stay until the JVM exits. An own client that abandoned such
+ *       connections is retired (replaced in the cache, then {@code shutdown()} on 21+ or dropped
+ *       before): at the first one on 21+, where that closes it at once; every {@value
+ *       #ABANDONED_LIMIT_BEFORE_21} before 21, where the client ends only when collected.
+ *   <li>What {@code close()} releases (the transport's close aborts the exchanges in flight first).
+ *       JDK 21+: the own clients are stopped ({@code shutdownNow()}); their selector threads end
+ *       and every connection they opened is closed, abandoned ones included. JDK 17-20 cannot stop
+ *       a client: it is dropped, and its selector thread, pooled connections and their descriptors
+ *       go when the garbage collector collects it (nothing keeps it reachable once its exchanges
+ *       have ended); connections abandoned after garbage then close too, except on 17 updates
+ *       without the backport above, where they stay until the JVM exits. A user's client is never
+ *       stopped or retired.
  * </ul>
  */
 final class JdkEngine implements TransportEngine {
@@ -67,14 +89,28 @@ final class JdkEngine implements TransportEngine {
       Set.of(Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT);
   static final int MAX_CLIENTS = 8;
 
+  /**
+   * Abandoned connections after which an own client is retired before JDK 21: retiring lets them
+   * close (or, on 17.0.15, at least lets their memory go) when the client is collected, at the cost
+   * of a new client and of a selector thread left until the old one is collected.
+   */
+  static final int ABANDONED_LIMIT_BEFORE_21 = 32;
+
+  /**
+   * Abandoned connections after which an own client is retired: 1 on JDK 21+, where {@code
+   * shutdown()} closes them at once.
+   */
+  static final int ABANDONED_LIMIT = canShutdown() ? 1 : ABANDONED_LIMIT_BEFORE_21;
+
   private final TransportConfig config;
   private final HttpClient userClient;
   private final HttpClient.Version version;
   private final ThreadPoolExecutor executor;
   private final ScheduledThreadPoolExecutor connectTimer; // only over a user's client
   private final ConnectionLimiter limiter;
-  private final Map<Duration, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true);
+  private final Map<Duration, Own> clients = new LinkedHashMap<>(16, 0.75f, true);
   private volatile boolean closed;
+  private int retiredClients; // guarded by clients
 
   /**
    * Origins that have answered an exchange of this engine: their pool may hold a connection, so a
@@ -142,25 +178,73 @@ final class JdkEngine implements TransportEngine {
       return;
     }
     closed = true;
-    List<HttpClient> own;
+    List<Own> own;
     synchronized (clients) {
       own = new ArrayList<>(clients.values());
       clients.clear();
     }
-    own.forEach(c -> stop(c, "shutdownNow"));
+    own.forEach(o -> stop(o.client, "shutdownNow"));
     executor.shutdown();
     if (connectTimer != null) {
       connectTimer.shutdownNow();
     }
   }
 
-  /** The client for a connect timeout: the user's, or an own one cached by that value. */
-  private HttpClient client(Duration connectTimeout) {
-    if (userClient != null) {
-      return userClient;
+  /**
+   * One own client and the count of connections it abandoned (see {@link #ABANDONED_LIMIT}); the
+   * user's client has none.
+   */
+  private static final class Own {
+    final Duration key;
+    final HttpClient client;
+    final AtomicInteger abandoned = new AtomicInteger();
+    private int starting; // sendAsync calls about to be made or under way
+    private boolean retired;
+
+    Own(Duration key, HttpClient client) {
+      this.key = key;
+      this.client = client;
     }
-    HttpClient evicted = null;
-    HttpClient c;
+
+    /** Called under the cache's lock, the client still cached: a sendAsync is about to be made. */
+    synchronized void enter() {
+      starting++;
+    }
+
+    /**
+     * The sendAsync has been made (the JDK now counts the exchange, so a graceful stop lets it
+     * finish); stops the client if it was retired meanwhile and this was the last one under way.
+     */
+    void exit() {
+      boolean stop;
+      synchronized (this) {
+        stop = --starting == 0 && retired;
+      }
+      if (stop) {
+        stop(client, "shutdown");
+      }
+    }
+
+    /**
+     * Out of the cache: stops the client gracefully, at once or after the sendAsync calls under way
+     * (on JDK 21+ a stopped client refuses new exchanges: "closed").
+     */
+    void retire() {
+      boolean stop;
+      synchronized (this) {
+        retired = true;
+        stop = starting == 0;
+      }
+      if (stop) {
+        stop(client, "shutdown");
+      }
+    }
+  }
+
+  /** The own client for a connect timeout, cached by that value; never called over a user's. */
+  private Own client(Duration connectTimeout) {
+    Own evicted = null;
+    Own c;
     synchronized (clients) {
       c = clients.get(connectTimeout);
       if (c == null) {
@@ -173,25 +257,64 @@ final class JdkEngine implements TransportEngine {
         if (config.sslContext() != null) {
           b.sslContext(config.sslContext());
         }
-        c = b.build();
+        c = new Own(connectTimeout, b.build());
         clients.put(connectTimeout, c);
         if (clients.size() > MAX_CLIENTS) {
-          Iterator<HttpClient> eldest = clients.values().iterator();
+          Iterator<Own> eldest = clients.values().iterator();
           evicted = eldest.next();
           eldest.remove();
         }
       }
+      c.enter();
     }
     if (evicted != null) {
-      stop(evicted, "shutdown"); // lets its exchanges finish
+      evicted.retire(); // lets its exchanges finish
     }
     return c;
+  }
+
+  /**
+   * Counts a connection the client abandoned (a response head it could not parse: the JDK stops
+   * reading that connection and does not close it) and retires the client once it has abandoned
+   * {@link #ABANDONED_LIMIT}: later exchanges get a new client, the old one ends when its own
+   * exchanges have (JDK 21+: {@code shutdown()}, which closes every connection it opened; before:
+   * once collected, see the class comment).
+   */
+  private void abandoned(Own own) {
+    if (own.abandoned.incrementAndGet() != ABANDONED_LIMIT) {
+      return;
+    }
+    synchronized (clients) {
+      if (clients.get(own.key) != own) {
+        return; // evicted or closed meanwhile: already stopped
+      }
+      clients.remove(own.key);
+      retiredClients++;
+    }
+    own.retire();
+  }
+
+  /** Number of own clients retired for abandoned connections; for tests. */
+  int retiredClients() {
+    synchronized (clients) {
+      return retiredClients;
+    }
   }
 
   /** Number of own clients cached; for tests. */
   int cachedClients() {
     synchronized (clients) {
       return clients.size();
+    }
+  }
+
+  /** Whether {@link HttpClient} has {@code shutdown()} (JDK 21+). */
+  private static boolean canShutdown() {
+    try {
+      HttpClient.class.getMethod("shutdown");
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
     }
   }
 
@@ -239,6 +362,7 @@ final class JdkEngine implements TransportEngine {
     private final RequestBody body;
     private HttpRequest jdkRequest;
     private volatile CompletableFuture<HttpResponse<Void>> future;
+    private volatile Own own; // the own client the exchange runs on, until it ended
     private volatile Flow.Subscription subscription;
     private volatile boolean responseStarted;
     private volatile boolean aborted;
@@ -281,7 +405,17 @@ final class JdkEngine implements TransportEngine {
       }
       CompletableFuture<HttpResponse<Void>> f;
       try {
-        f = client(exchange.connectTimeout()).sendAsync(jdkRequest, this);
+        if (userClient != null) {
+          f = userClient.sendAsync(jdkRequest, this);
+        } else {
+          Own o = client(exchange.connectTimeout());
+          own = o;
+          try {
+            f = o.client.sendAsync(jdkRequest, this);
+          } finally {
+            o.exit();
+          }
+        }
       } catch (RuntimeException e) {
         release();
         failWith(e);
@@ -319,7 +453,13 @@ final class JdkEngine implements TransportEngine {
 
     private void ended(HttpResponse<Void> response, Throwable error) {
       release();
+      // the JDK may keep this call reachable (from an abandoned connection): let go of the client
+      Own o = own;
+      own = null;
       if (error != null) {
+        if (o != null && !responseStarted && abandonsConnection(error)) {
+          abandoned(o);
+        }
         failWith(error);
         return;
       }
@@ -341,6 +481,14 @@ final class JdkEngine implements TransportEngine {
       }
     }
 
+    /**
+     * Aborts at any point. Before the headers, cancelling the JDK's future aborts the exchange (JDK
+     * 16+; cancel(false) would not). After them that future is already bound to the body: the JDK
+     * releases the connection and its count of pending operations only when the body subscriber's
+     * {@link #getBody()} stage completes, so that stage is failed here too (a cancelled
+     * subscription alone leaves the client referenced forever on JDK 17-20). Each step is a no-op
+     * once the exchange has ended, so an abort racing the end changes nothing.
+     */
     @Override
     public void abort() {
       aborted = true;
@@ -351,9 +499,10 @@ final class JdkEngine implements TransportEngine {
       if (s != null) {
         s.cancel();
       }
+      bodyDone.completeExceptionally(new CancellationException("the exchange was aborted"));
       CompletableFuture<HttpResponse<Void>> f = future;
       if (f != null) {
-        f.cancel(true); // JDK 16+: aborts the exchange; cancel(false) would not
+        f.cancel(true);
       }
     }
 
@@ -473,6 +622,7 @@ final class JdkEngine implements TransportEngine {
       subscription = s;
       if (aborted) {
         s.cancel();
+        bodyDone.completeExceptionally(new CancellationException("the exchange was aborted"));
       } else {
         s.request(1); // one more after the listener has taken each batch: no buffering here
       }
@@ -517,6 +667,20 @@ final class JdkEngine implements TransportEngine {
               body.resendRefused(),
               answered.contains(host)),
           JdkFailures.cause(error));
+    }
+
+    /**
+     * Whether the JDK left the connection open after this failure: a response head it could not
+     * parse ({@link ProtocolException}) ends the exchange without closing the connection, on JDK 17
+     * and 25 alike.
+     */
+    private boolean abandonsConnection(Throwable error) {
+      for (Throwable t = error; t != null; t = t.getCause()) {
+        if (t instanceof ProtocolException) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private Headers convert(HttpHeaders headers) {

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A keep-alive HTTP/1.1 server on 127.0.0.1 that counts connections and requests and lets a test
- * decide, per request number, to answer after a delay or to close without answering.
+ * decide, per request number, to answer after a delay or to close without answering, or write the
+ * answer itself ({@link Answer}).
  */
 final class RawServer implements AutoCloseable {
   /** What to do with the n-th request (1-based). */
@@ -23,20 +24,45 @@ final class RawServer implements AutoCloseable {
     int onRequest(int n);
   }
 
+  /** Writes the answer to the n-th request (1-based) itself. */
+  interface Answer {
+    /** Returns false to close the connection afterwards. */
+    boolean write(int n, InputStream in, OutputStream out) throws IOException, InterruptedException;
+  }
+
   final AtomicInteger requests = new AtomicInteger();
   final AtomicInteger connections = new AtomicInteger();
   final AtomicInteger open = new AtomicInteger();
   final AtomicInteger maxOpen = new AtomicInteger();
   final List<String> heads = new CopyOnWriteArrayList<>();
   private final ServerSocket socket;
-  private final Behaviour behaviour;
+  private final Answer answer;
 
   RawServer(Behaviour behaviour) throws IOException {
-    this.behaviour = behaviour;
+    this(
+        (n, in, out) -> {
+          int delay = behaviour.onRequest(n);
+          if (delay < 0) {
+            return false;
+          }
+          Thread.sleep(delay);
+          out.write(
+              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+          return true;
+        });
+  }
+
+  RawServer(Answer answer) throws IOException {
+    this.answer = answer;
     this.socket = new ServerSocket(0, 100, InetAddress.getByName("127.0.0.1"));
     Thread t = new Thread(this::acceptLoop, "raw-server");
     t.setDaemon(true);
     t.start();
+  }
+
+  int port() {
+    return socket.getLocalPort();
   }
 
   String base() {
@@ -75,14 +101,9 @@ final class RawServer implements AutoCloseable {
         }
         in.readNBytes(length);
         heads.add(head);
-        int delay = behaviour.onRequest(requests.incrementAndGet());
-        if (delay < 0) {
+        if (!answer.write(requests.incrementAndGet(), in, out)) {
           return;
         }
-        Thread.sleep(delay);
-        out.write(
-            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
       }
     } catch (IOException | InterruptedException e) {
       // connection gone

@@ -183,7 +183,44 @@ public final class BrokenTransports {
     /** Ignores maxResponseBytes. */
     IGNORES_MAX_RESPONSE_BYTES(config(b -> b.maxResponseBytes(Long.MAX_VALUE))),
     /** Sends {@code Host} without the port (over its own minimal HTTP/1.1 engine). */
-    HOST_WITHOUT_PORT(c -> Transports.wrap(new MiniEngine(c), c));
+    HOST_WITHOUT_PORT(c -> Transports.wrap(new MiniEngine(c), c)),
+    /** Ignores the configured read timeout (keeps the 30 s default). */
+    IGNORES_READ_TIMEOUT(config(b -> b.readTimeout(Duration.ofSeconds(30)))),
+    /**
+     * Gives the library a socket idle timeout from the response timeout, as Apache's engine did: a
+     * body that pauses for longer fails with a ResponseTimeoutException.
+     */
+    RESPONSE_TIMEOUT_AS_SOCKET_TIMEOUT(engine(SocketTimeoutFromResponseTimeout::new)),
+    /**
+     * Gives the library a whole-call timeout from the response timeout (OkHttp's {@code
+     * callTimeout} set from it): an exchange that takes longer in all fails, however lively.
+     */
+    RESPONSE_TIMEOUT_AS_CALL_TIMEOUT(engine(CallTimeoutFromResponseTimeout::new)),
+    /**
+     * Reads a body until the connection goes quiet for 500 ms (a library read timeout taken for the
+     * end of the body): a stalled or pausing body becomes a short success.
+     */
+    STALLED_BODY_COMPLETES(engine(StalledBodyCompletes::new)),
+    /** Reports a stale pooled connection as an ordinary empty reply: nothing is resent. */
+    STALE_AS_NO_RESPONSE(engine(StaleAsNoResponse::new)),
+    /**
+     * Resends any request once, on its own, when the connection closed before a response (what the
+     * JDK client does with {@code jdk.httpclient.enableAllMethodRetry}, and OkHttp with {@code
+     * retryOnConnectionFailure}).
+     */
+    RESENDS_ON_CLOSED_CONNECTION(engine(ResendsOnClosedConnection::new)),
+    /** Builds its exceptions itself, with the library's words, instead of reporting Faults. */
+    LIBRARY_WORDS(engine(d -> new WordsItself(d, d.name(), true))),
+    /**
+     * An engine named {@code acme} over the jdk engine that builds its exceptions itself, with
+     * Switchboard's words but the name of the engine it wraps.
+     */
+    ANOTHER_TRANSPORTS_NAME(engine(d -> new WordsItself(d, "acme", false))),
+    /** Its library refuses a response head of more than 8 KiB (status line and fields). */
+    HEAD_LIMIT_8_KIB(engine(HeadLimit8Kib::new)),
+    /** Ignores maxResponseHeadBytes. */
+    IGNORES_MAX_RESPONSE_HEAD_BYTES(
+        config(b -> b.maxResponseHeadBytes(TransportConfig.MAX_RESPONSE_HEAD_BYTES)));
 
     private final Function<TransportConfig, Transport> factory;
 
@@ -1014,7 +1051,11 @@ public final class BrokenTransports {
     }
   }
 
-  static final class ConnectAsReadTimeout extends ForwardingEngine {
+  /**
+   * A library socket idle timeout: armed when the request is sent and again at the headers and
+   * every body chunk, it aborts the exchange and reports a ResponseTimeoutException when it passes.
+   */
+  static class ConnectAsReadTimeout extends ForwardingEngine {
     private static final ScheduledExecutorService TIMER =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -1027,12 +1068,18 @@ public final class BrokenTransports {
       super(d);
     }
 
+    /** The library's idle timeout for {@code r}. */
+    Duration idle(ExchangeRequest r) {
+      return r.connectTimeout();
+    }
+
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
       AtomicReference<Exchange> handle = new AtomicReference<>();
       AtomicInteger progress = new AtomicInteger();
       AtomicBoolean done = new AtomicBoolean();
-      long millis = r.connectTimeout().toMillis();
+      Duration idle = idle(r);
+      long millis = idle.toMillis();
       Runnable[] arm = new Runnable[1];
       arm[0] =
           () -> {
@@ -1045,7 +1092,11 @@ public final class BrokenTransports {
                       h.abort();
                     }
                     l.onFailure(
-                        new ResponseTimeoutException(r.connectTimeout(), r.request(), "jdk", null));
+                        new ResponseTimeoutException(
+                            idle,
+                            r.request(),
+                            "jdk",
+                            new java.net.SocketTimeoutException("Read timed out")));
                   }
                 },
                 millis,
@@ -1462,6 +1513,350 @@ public final class BrokenTransports {
     @Override
     public void close() {
       io.shutdownNow();
+    }
+  }
+
+  // ------------------------------------------------------------------ timeouts of the library
+
+  static final class SocketTimeoutFromResponseTimeout extends ConnectAsReadTimeout {
+    SocketTimeoutFromResponseTimeout(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    Duration idle(ExchangeRequest r) {
+      return r.responseTimeout();
+    }
+  }
+
+  private static final ScheduledExecutorService LIBRARY_TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "broken-library-timer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Hands the listener on until {@link #end()}; after it, nothing more reaches it. For the
+   * breakages that end an exchange themselves.
+   */
+  static class Gate extends ForwardingListener {
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    Gate(ExchangeListener l) {
+      super(l);
+    }
+
+    /** True the first time: the caller then ends the exchange. */
+    boolean end() {
+      return ended.compareAndSet(false, true);
+    }
+
+    boolean open() {
+      return !ended.get();
+    }
+
+    @Override
+    public void onRequestSent() {
+      if (open()) {
+        super.onRequestSent();
+      }
+    }
+
+    @Override
+    public void onResponseHeaders(int status, Headers headers) {
+      if (open()) {
+        super.onResponseHeaders(status, headers);
+      }
+    }
+
+    @Override
+    public void onBody(ByteBuffer chunk) {
+      if (open()) {
+        super.onBody(chunk);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      if (end()) {
+        super.onComplete();
+      }
+    }
+
+    @Override
+    protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+      if (end()) {
+        super.onAnyFailure(fault, cause, built);
+      }
+    }
+  }
+
+  static final class CallTimeoutFromResponseTimeout extends ForwardingEngine {
+    CallTimeoutFromResponseTimeout(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Gate gate = new Gate(l);
+      Exchange h = delegate.start(r, gate);
+      LIBRARY_TIMER.schedule(
+          () -> {
+            if (gate.end()) {
+              h.abort();
+              l.onFailure(
+                  new ResponseTimeoutException(
+                      r.responseTimeout(),
+                      r.request(),
+                      "jdk",
+                      new java.io.InterruptedIOException("timeout")));
+            }
+          },
+          r.responseTimeout().toMillis(),
+          TimeUnit.MILLISECONDS);
+      return h;
+    }
+  }
+
+  static final class StalledBodyCompletes extends ForwardingEngine {
+    private static final long QUIET_MILLIS = 500;
+
+    StalledBodyCompletes(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicInteger progress = new AtomicInteger();
+      AtomicReference<Exchange> handle = new AtomicReference<>();
+      Gate gate =
+          new Gate(l) {
+            private void watch() {
+              int seen = progress.incrementAndGet();
+              LIBRARY_TIMER.schedule(
+                  () -> {
+                    if (progress.get() == seen && end()) {
+                      Exchange h = handle.get();
+                      if (h != null) {
+                        h.abort();
+                      }
+                      l.onComplete(); // "the read timed out: that must be the end of the body"
+                    }
+                  },
+                  QUIET_MILLIS,
+                  TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void onResponseHeaders(int status, Headers headers) {
+              super.onResponseHeaders(status, headers);
+              watch();
+            }
+
+            @Override
+            public void onBody(ByteBuffer chunk) {
+              super.onBody(chunk);
+              watch();
+            }
+          };
+      handle.set(delegate.start(r, gate));
+      return () -> handle.get().abort();
+    }
+  }
+
+  // ------------------------------------------------------------------ stale connections
+
+  static final class StaleAsNoResponse extends ForwardingEngine {
+    StaleAsNoResponse(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            @Override
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+              if (fault == Fault.STALE_CONNECTION
+                  || built instanceof dev.switchboard.StaleConnectionException) {
+                super.onAnyFailure(
+                    Fault.NO_RESPONSE, built == null ? cause : built.getCause(), null);
+                return;
+              }
+              super.onAnyFailure(fault, cause, built);
+            }
+          });
+    }
+  }
+
+  static final class ResendsOnClosedConnection extends ForwardingEngine {
+    ResendsOnClosedConnection(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicReference<Exchange> current = new AtomicReference<>();
+      AtomicBoolean resent = new AtomicBoolean();
+      TransportEngine engine = delegate;
+      class Attempt extends ForwardingListener {
+        private volatile boolean responded;
+
+        Attempt() {
+          super(l);
+        }
+
+        private boolean resend() {
+          if (!responded && resent.compareAndSet(false, true)) {
+            current.set(engine.start(r, new Attempt()));
+            return true;
+          }
+          return false;
+        }
+
+        @Override
+        public void onResponseHeaders(int status, Headers headers) {
+          responded = true;
+          super.onResponseHeaders(status, headers);
+        }
+
+        @Override
+        protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+          boolean closed =
+              fault == Fault.STALE_CONNECTION
+                  || fault == Fault.NO_RESPONSE
+                  || built instanceof MalformedResponseException;
+          if (closed && resend()) {
+            return;
+          }
+          super.onAnyFailure(fault, cause, built);
+        }
+      }
+      current.set(engine.start(r, new Attempt()));
+      return () -> {
+        resent.set(true);
+        current.get().abort();
+      };
+    }
+  }
+
+  // ------------------------------------------------------------------ wording and names
+
+  /**
+   * Builds the exception for each fault itself (the SPI before Faults), named {@code name}: with
+   * the library's words ({@code libraryWords}), or with Switchboard's.
+   */
+  static final class WordsItself extends ForwardingEngine {
+    private final String name;
+    private final boolean libraryWords;
+
+    WordsItself(TransportEngine d, String name, boolean libraryWords) {
+      super(d);
+      this.name = name;
+      this.libraryWords = libraryWords;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicBoolean sent = new AtomicBoolean();
+      String engineName = delegate.name();
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            @Override
+            public void onRequestSent() {
+              sent.set(true);
+              super.onRequestSent();
+            }
+
+            @Override
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+              if (fault == null) {
+                super.onAnyFailure(null, null, built);
+                return;
+              }
+              Request q = r.request();
+              String words =
+                  libraryWords
+                      ? (cause == null ? fault.toString() : cause.toString())
+                      : switchboardWords(fault);
+              String named = libraryWords ? name : engineName;
+              super.onAnyFailure(
+                  null,
+                  null,
+                  switch (fault) {
+                    case REFUSED, CONNECT_FAILED -> new ConnectionException(words, q, named, cause);
+                    case CONNECT_TIMEOUT ->
+                        new ConnectTimeoutException(r.connectTimeout(), q, named, cause);
+                    case TLS -> new TlsException(words, q, named, cause);
+                    case STALE_CONNECTION ->
+                        new dev.switchboard.StaleConnectionException(words, q, named, cause);
+                    case NO_RESPONSE, MALFORMED_HEAD, BODY_CUT ->
+                        new MalformedResponseException(words, q, named, cause);
+                    default -> new TransportException(words, q, named, sent.get(), cause);
+                  });
+            }
+          });
+    }
+
+    private static String switchboardWords(Fault fault) {
+      return switch (fault) {
+        case REFUSED -> "connection refused";
+        case CONNECT_FAILED -> "could not connect";
+        case TLS -> "TLS handshake failed";
+        case STALE_CONNECTION -> "the server closed a reused connection before responding";
+        case NO_RESPONSE -> "the server closed the connection before responding";
+        case MALFORMED_HEAD -> "the response head is not valid HTTP";
+        case BODY_CUT -> "the connection closed before the end of the response body";
+        default -> "the exchange failed";
+      };
+    }
+  }
+
+  // ------------------------------------------------------------------ response head
+
+  static final class HeadLimit8Kib extends ForwardingEngine {
+    private static final int LIMIT = 8 * 1024;
+
+    HeadLimit8Kib(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicReference<Exchange> handle = new AtomicReference<>();
+      Gate gate =
+          new Gate(l) {
+            @Override
+            public void onResponseHeaders(int status, Headers headers) {
+              // as the library reads it: the status line, each field line, the empty line
+              int size = "HTTP/1.1 200 OK\r\n".length() + 2;
+              for (int i = 0; i < headers.size(); i++) {
+                size += headers.name(i).length() + 2 + headers.value(i).length() + 2;
+              }
+              if (size > LIMIT && end()) {
+                Exchange h = handle.get();
+                if (h != null) {
+                  h.abort();
+                }
+                l.onFailure(
+                    Fault.HEAD_TOO_LARGE,
+                    new IOException("HTTP header is larger than " + LIMIT + " bytes."));
+                return;
+              }
+              super.onResponseHeaders(status, headers);
+            }
+          };
+      handle.set(delegate.start(r, gate));
+      return () -> handle.get().abort();
     }
   }
 }

@@ -64,6 +64,8 @@ class KitBitesTest {
         "errors.no-retry-on-status",
         "errors.no-retry-on-fresh-connection",
         "errors.no-retry-on-pooled-connection",
+        "errors.stale-connection-post-not-resent",
+        "errors.stale-connection-resend-off",
         "errors.status-429-too-many-requests",
         "errors.status-500-server-error",
         "errors.status-503-server-error",
@@ -91,6 +93,10 @@ class KitBitesTest {
         "errors.library-exception-is-cause",
         "errors.no-retry-on-fresh-connection",
         "errors.no-retry-on-pooled-connection",
+        "errors.one-wording-per-failure",
+        "errors.exceptions-name-the-transport",
+        // a POST's cause is the JDK's IOException; a GET's resend refused by the engine is not
+        "errors.stale-connection-post-not-resent",
         "timeouts.connect-timeout",
         "timeouts.connect-override-both-ways",
         "timeouts.tls-handshake-within-connect-timeout",
@@ -114,6 +120,7 @@ class KitBitesTest {
         "errors.truncated-body",
         "errors.empty-reply",
         "errors.garbage",
+        "errors.exceptions-name-the-transport",
         "lifecycle.close-fails-in-flight-and-later-sends");
     expect(
         Breakage.IGNORES_INTERCEPTORS,
@@ -147,7 +154,12 @@ class KitBitesTest {
         "errors.garbage",
         "errors.library-exception-is-cause",
         "errors.no-retry-on-fresh-connection",
-        "errors.no-retry-on-pooled-connection");
+        "errors.no-retry-on-pooled-connection",
+        "errors.stale-connection-get-resent-once",
+        "errors.stale-connection-post-not-resent",
+        "errors.stale-connection-resend-off",
+        "errors.one-wording-per-failure",
+        "errors.exceptions-name-the-transport");
     expect(
         Breakage.NO_CONNECTION_REUSE,
         "concurrency.sequential-requests-reuse-connection",
@@ -169,6 +181,7 @@ class KitBitesTest {
         "concurrency.send-all-fails-fast",
         "timeouts.response-timeout",
         "timeouts.request-timeout",
+        "timeouts.read-timeout",
         "decoding.too-large-declared",
         "decoding.too-large-streamed",
         "lifecycle.close-fails-in-flight-and-later-sends");
@@ -247,13 +260,15 @@ class KitBitesTest {
         "errors.empty-reply",
         "errors.garbage",
         "errors.library-exception-is-cause",
+        "errors.one-wording-per-failure",
         "tls.self-signed-refused");
     expect(Breakage.IGNORES_REQUEST_TIMEOUT, "timeouts.request-timeout");
     expect(
         Breakage.DROPS_PER_REQUEST_OVERRIDES,
         "timeouts.connect-override-both-ways",
         "timeouts.response-override-both-ways",
-        "timeouts.request-override-both-ways");
+        "timeouts.request-override-both-ways",
+        "timeouts.read-override-both-ways");
     expect(
         Breakage.CONNECT_TIMEOUT_AS_READ_TIMEOUT,
         "timeouts.connect-and-response-independent",
@@ -293,6 +308,36 @@ class KitBitesTest {
         "decoding.too-large-streamed",
         "decoding.too-large-after-decoding");
     expect(Breakage.HOST_WITHOUT_PORT, "urls-headers.host-carries-port");
+    expect(Breakage.IGNORES_READ_TIMEOUT, "timeouts.read-timeout");
+    expect(Breakage.RESPONSE_TIMEOUT_AS_SOCKET_TIMEOUT, "timeouts.body-pause-within-read-timeout");
+    expect(
+        Breakage.RESPONSE_TIMEOUT_AS_CALL_TIMEOUT,
+        "timeouts.body-pause-within-read-timeout",
+        "timeouts.no-library-timeout-decides");
+    expect(
+        Breakage.STALLED_BODY_COMPLETES,
+        "timeouts.read-timeout",
+        "timeouts.read-override-both-ways",
+        "timeouts.body-pause-within-read-timeout",
+        "timeouts.no-library-timeout-decides",
+        "timeouts.connect-and-response-independent");
+    expect(Breakage.STALE_AS_NO_RESPONSE, "errors.stale-connection-get-resent-once");
+    expect(
+        Breakage.RESENDS_ON_CLOSED_CONNECTION,
+        "errors.stale-connection-post-not-resent",
+        "errors.stale-connection-resend-off",
+        "errors.no-retry-on-fresh-connection",
+        "errors.no-retry-on-pooled-connection");
+    expect(Breakage.LIBRARY_WORDS, "errors.one-wording-per-failure");
+    expect(
+        Breakage.ANOTHER_TRANSPORTS_NAME,
+        "errors.exceptions-name-the-transport",
+        "errors.one-wording-per-failure");
+    expect(
+        Breakage.HEAD_LIMIT_8_KIB,
+        "errors.large-response-head-accepted",
+        "errors.response-head-limit");
+    expect(Breakage.IGNORES_MAX_RESPONSE_HEAD_BYTES, "errors.response-head-limit");
   }
 
   static final int DEFAULT_PARALLEL = 1;
