@@ -36,6 +36,7 @@ public final class ApacheTransports {
    * @return the same builder
    */
   public static HttpAsyncClientBuilder configure(HttpAsyncClientBuilder builder) {
+    QuietSlf4j.ensure();
     return builder
         .disableAutomaticRetries()
         .disableRedirectHandling()
@@ -68,6 +69,7 @@ public final class ApacheTransports {
   public static Transport wrap(CloseableHttpAsyncClient client, TransportConfig config) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(config, "config");
+    QuietSlf4j.ensure();
     TransportConfig defaults = TransportConfig.defaults();
     if (config.sslContext() != null) {
       throw unsupported(
