@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -32,6 +34,12 @@ import java.util.stream.Collectors;
  * A name that matches no provider fails with a {@link TransportException} listing those present; no
  * provider at all fails naming the artifacts to add. Providers are loaded with {@link
  * ServiceLoader} through the class loader of {@link TransportProvider}.
+ *
+ * <p>When several providers are present and none was named, the choice is logged once per set of
+ * providers, at {@code DEBUG} through {@link System.Logger} (logger {@code
+ * dev.switchboard.Transports}): the chosen one and every one present with its priority. With the
+ * three transports of this project (priority 0 each) the order is by name: {@code apache}, {@code
+ * jdk}, {@code okhttp}.
  */
 public final class Transports {
   /** The system property naming the provider to use. */
@@ -89,7 +97,16 @@ public final class Transports {
         Objects.requireNonNull(engine, "engine"), Objects.requireNonNull(config, "config"));
   }
 
-  /** Every provider on the class path, sorted by descending priority, then name. */
+  /**
+   * Every provider on the class path, in the order {@link #create(TransportConfig)} prefers them
+   * when none is named: by descending {@link TransportProvider#priority()}, then by {@link
+   * TransportProvider#name()} ({@link String#compareTo}, so {@code apache} before {@code jdk}
+   * before {@code okhttp} at equal priority). The first is the one chosen; the order does not
+   * depend on the class path.
+   *
+   * @return the providers, a new unmodifiable list
+   * @throws TransportException when a provider on the class path cannot be loaded
+   */
   public static List<TransportProvider> providers() {
     List<TransportProvider> out = new ArrayList<>();
     ServiceLoader<TransportProvider> loader =
@@ -169,7 +186,34 @@ public final class Transports {
           false,
           null);
     }
-    return providers.stream().sorted(ORDER).findFirst().orElseThrow();
+    List<TransportProvider> ordered = providers.stream().sorted(ORDER).toList();
+    TransportProvider chosen = ordered.get(0);
+    if (ordered.size() > 1) {
+      logChoiceOnce(chosen, ordered);
+    }
+    return chosen;
+  }
+
+  private static final System.Logger LOG = System.getLogger(Transports.class.getName());
+  private static final Set<String> LOGGED_CHOICES = ConcurrentHashMap.newKeySet();
+
+  /** Logs at DEBUG, once per set of providers, which one was chosen without being named. */
+  private static void logChoiceOnce(TransportProvider chosen, List<TransportProvider> ordered) {
+    String present =
+        ordered.stream()
+            .map(p -> p.name() + " (priority " + p.priority() + ")")
+            .collect(Collectors.joining(", "));
+    if (LOG.isLoggable(System.Logger.Level.DEBUG) && LOGGED_CHOICES.add(present)) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "Switchboard chose transport ''{0}'' among {1}: none was named, so the highest priority,"
+              + " then the name, decides. Pin one with TransportConfig.provider(name), -D{2}=name"
+              + " or {3}=name",
+          chosen.name(),
+          present,
+          PROPERTY,
+          ENV);
+    }
   }
 
   private static String blankToNull(String s) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Connects the kit to JUnit: hands the configuration parameters to the kit, marks the start of each
- * check, records each result, and writes the report when the kit's class has finished.
+ * check, records each result, and writes the report when the kit's class has finished; fails the
+ * class when none of its checks ran (see {@link TckVerify} for a run that never started).
  */
 final class TckExtension
     implements TestInstancePostProcessor, BeforeEachCallback, TestWatcher, AfterAllCallback {
@@ -62,6 +63,21 @@ final class TckExtension
         && instance.get() instanceof TransportTck kit
         && context.getRequiredTestClass() == kit.getClass()) {
       kit.writeReport();
+      int ran = kit.results().size();
+      if (ran == 0) {
+        // a certification that ran nothing must not look green
+        throw new AssertionError(
+            "Switchboard TCK: none of the kit's "
+                + TckCatalog.size()
+                + " checks ran in "
+                + kit.getClass().getName()
+                + " (filtered out by tags, -Dtest or an IDE selection?); a run that executes no"
+                + " check certifies nothing");
+      }
+      if (ran < TckCatalog.size()) {
+        context.publishReportEntry(
+            "switchboard.tck", ran + " of the kit's " + TckCatalog.size() + " checks ran");
+      }
     }
   }
 

@@ -39,6 +39,8 @@ public final class ApacheTransportProvider implements TransportProvider {
 
   @Override
   public TransportEngine create(TransportConfig config) {
+    ApacheVersionCheck.check();
+    QuietSlf4j.ensure();
     return ApacheEngine.create(config);
   }
 }

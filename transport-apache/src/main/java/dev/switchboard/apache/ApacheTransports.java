@@ -34,8 +34,12 @@ public final class ApacheTransports {
    *
    * @param builder a builder, typically {@code HttpAsyncClients.custom()}
    * @return the same builder
+   * @throws UnsupportedFeatureException when httpclient5 or httpcore5 on the class path is older
+   *     than the transport needs (httpclient5 5.6, httpcore5 5.4)
    */
   public static HttpAsyncClientBuilder configure(HttpAsyncClientBuilder builder) {
+    ApacheVersionCheck.check();
+    QuietSlf4j.ensure();
     return builder
         .disableAutomaticRetries()
         .disableRedirectHandling()
@@ -63,11 +67,14 @@ public final class ApacheTransports {
    * reused connection is only cancelled, and its connection stays open until the server answers or
    * the response timeout passes.
    *
-   * @throws UnsupportedFeatureException when {@code config} sets an option the client decides
+   * @throws UnsupportedFeatureException when {@code config} sets an option the client decides, or
+   *     httpclient5 or httpcore5 on the class path is older than the transport needs
    */
   public static Transport wrap(CloseableHttpAsyncClient client, TransportConfig config) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(config, "config");
+    ApacheVersionCheck.check();
+    QuietSlf4j.ensure();
     TransportConfig defaults = TransportConfig.defaults();
     if (config.sslContext() != null) {
       throw unsupported(

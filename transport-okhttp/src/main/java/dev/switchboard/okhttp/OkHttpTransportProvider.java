@@ -30,6 +30,7 @@ public final class OkHttpTransportProvider implements TransportProvider {
 
   @Override
   public TransportEngine create(TransportConfig config) {
+    OkHttpVersionCheck.check();
     return OkHttpEngine.create(config);
   }
 }

@@ -25,8 +25,14 @@ import okhttp3.OkHttpClient;
 public final class OkHttpTransports {
   private OkHttpTransports() {}
 
-  /** A transport over a client of its own, made from {@code config}. */
+  /**
+   * A transport over a client of its own, made from {@code config}.
+   *
+   * @throws dev.switchboard.UnsupportedFeatureException when the OkHttp on the class path is not
+   *     5.x (say 4.x, brought by Retrofit): the message names the version found and the fix
+   */
   public static Transport create(TransportConfig config) {
+    OkHttpVersionCheck.check();
     return Transports.wrap(OkHttpEngine.create(Objects.requireNonNull(config, "config")), config);
   }
 
@@ -35,10 +41,16 @@ public final class OkHttpTransports {
     return wrap(client, TransportConfig.defaults());
   }
 
-  /** A transport over {@code client} with {@code config}; see the class description. */
+  /**
+   * A transport over {@code client} with {@code config}; see the class description.
+   *
+   * @throws dev.switchboard.UnsupportedFeatureException when the OkHttp on the class path is not
+   *     5.x (say 4.x, brought by Retrofit): the message names the version found and the fix
+   */
   public static Transport wrap(OkHttpClient client, TransportConfig config) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(config, "config");
+    OkHttpVersionCheck.check();
     return Transports.wrap(OkHttpEngine.wrap(client, config), config);
   }
 }
