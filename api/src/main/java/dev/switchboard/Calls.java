@@ -35,8 +35,8 @@ final class Calls {
    * Waits for {@code f} and unwraps its failure; when {@code here} is given, the waiting thread
    * runs the call's completion tasks itself meanwhile.
    */
-  static Response await(
-      Transport transport, Request request, CompletableFuture<Response> f, CallerRuns here) {
+  static <T> T await(
+      Transport transport, Request request, CompletableFuture<T> f, CallerRuns here) {
     try {
       if (here != null) {
         here.runUntilDone(f);

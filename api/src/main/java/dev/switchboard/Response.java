@@ -19,19 +19,50 @@ public final class Response {
   private final byte[] body;
   private final Request request;
   private final String transport;
+  private final StreamedBody streamed; // the body still streaming (a stream() call), or null
 
   private static final byte[] NO_BYTES = new byte[0];
 
   private Response(Builder b) {
-    this(b.request, b.status, b.headers, b.body, b.transport);
+    this(b.request, b.status, b.headers, b.body, b.transport, b.streamed);
   }
 
-  private Response(Request request, int status, Headers headers, byte[] body, String transport) {
+  private Response(
+      Request request,
+      int status,
+      Headers headers,
+      byte[] body,
+      String transport,
+      StreamedBody streamed) {
     this.status = status;
     this.headers = headers;
     this.body = body;
     this.request = request;
     this.transport = transport;
+    this.streamed = streamed;
+  }
+
+  /**
+   * The head of a response whose body is still streaming (a {@link Transport#stream} call, as an
+   * interceptor sees it): reading its body here throws.
+   */
+  static Response streaming(
+      Request request, int status, Headers headers, String transport, StreamedBody body) {
+    return new Response(request, status, headers, NO_BYTES, transport, body);
+  }
+
+  /** The body still streaming, or null for a response read whole. */
+  StreamedBody streamed() {
+    return streamed;
+  }
+
+  private byte[] body() {
+    if (streamed != null) {
+      throw new IllegalStateException(
+          "this response's body is streaming (Transport.stream): read it from the"
+              + " StreamingResponse, not here");
+    }
+    return body;
   }
 
   /**
@@ -40,7 +71,7 @@ public final class Response {
    */
   static Response received(
       Request request, int status, Headers headers, byte[] body, String transport) {
-    return new Response(request, status, headers, body, transport);
+    return new Response(request, status, headers, body, transport, null);
   }
 
   /**
@@ -59,6 +90,7 @@ public final class Response {
     b.headers = headers;
     b.body = body;
     b.transport = transport;
+    b.streamed = streamed;
     return b;
   }
 
@@ -87,17 +119,17 @@ public final class Response {
 
   /** A copy of the body; empty for HEAD, 204 and 304. */
   public byte[] bytes() {
-    return body.clone();
+    return body().clone();
   }
 
   /** The body's length in bytes. */
   public int length() {
-    return body.length;
+    return body().length;
   }
 
   /** The body as text, in the charset of Content-Type, UTF-8 when none is named. */
   public String text() {
-    return new String(body, charset());
+    return new String(body(), charset());
   }
 
   /**
@@ -117,6 +149,7 @@ public final class Response {
    */
   public <T> T json(Type type) {
     Objects.requireNonNull(type, "type");
+    byte[] body = body();
     if (body.length == 0) {
       throw new DecodeException(
           "empty body cannot be read as JSON " + type.getTypeName(), this, null);
@@ -167,8 +200,8 @@ public final class Response {
         + " for "
         + (request == null ? "?" : request.summary())
         + ", "
-        + body.length
-        + " bytes via "
+        + (streamed != null ? "streaming" : body.length + " bytes")
+        + " via "
         + transport
         + "]";
   }
@@ -188,6 +221,7 @@ public final class Response {
     private Headers headers = Headers.empty();
     private byte[] body = NO_BYTES;
     private String transport;
+    private StreamedBody streamed;
 
     private Builder(Request request, int status) {
       this.request = request;
@@ -212,6 +246,7 @@ public final class Response {
     /** Sets the body to a copy of {@code bytes}. */
     public Builder body(byte[] bytes) {
       this.body = bytes.clone();
+      this.streamed = null;
       return this;
     }
 

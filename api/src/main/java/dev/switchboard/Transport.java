@@ -67,6 +67,40 @@ public interface Transport extends AutoCloseable {
   }
 
   /**
+   * Sends {@code request} and completes when the response headers have arrived, with a {@link
+   * StreamingResponse} whose body is read as it comes, never held whole in memory (see that class
+   * for back-pressure, decoding and failures). A status of 400 or more that the request does not
+   * accept fails the future with the same {@link HttpStatusException} as {@link #send}, its
+   * response carrying the start of the body (at most 64 KiB). Interceptors and redirects apply as
+   * for {@link #send}; an interceptor sees the response's status and headers, and reading its body
+   * there throws {@link IllegalStateException}. Never throws; close the response when done.
+   *
+   * <p>The default, for decorators that do not stream, fails with {@link
+   * UnsupportedFeatureException}; every transport Switchboard makes streams.
+   */
+  default CompletableFuture<StreamingResponse> stream(Request request) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedFeatureException(
+            "this Transport ("
+                + getClass().getName()
+                + ") does not stream responses; use send(...), or a transport made by"
+                + " Transports.create()",
+            request,
+            name()));
+  }
+
+  /**
+   * The blocking form of {@link #stream}: waits for the response headers.
+   *
+   * @throws TransportException the failure itself, never wrapped
+   * @throws IllegalStateException at once on one of this transport's I/O or callback threads
+   */
+  default StreamingResponse openStream(Request request) {
+    Calls.refuseOnTransportThread(this);
+    return Calls.await(this, request, stream(request), null);
+  }
+
+  /**
    * Sends every request at once. The future completes with the responses in request order, or with
    * the first failure, at which point the requests still in flight are cancelled. Cancelling the
    * returned future cancels them all.

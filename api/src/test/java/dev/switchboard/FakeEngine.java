@@ -126,7 +126,7 @@ class FakeEngine implements TransportEngine {
   public Exchange start(ExchangeRequest request, ExchangeListener listener) {
     started.add(request);
     Script s = script.apply(request);
-    AtomicBoolean aborted = new AtomicBoolean();
+    Handle aborted = new Handle();
     io.schedule(
         () -> {
           if (!lendsThreads) {
@@ -148,11 +148,54 @@ class FakeEngine implements TransportEngine {
         },
         s.delayMillis(),
         TimeUnit.MILLISECONDS);
-    return () -> {
-      if (aborted.compareAndSet(false, true)) {
+    return aborted;
+  }
+
+  /** The exchange's handle: abort, and demand counted like a real engine's. */
+  final class Handle extends AtomicBoolean implements Exchange {
+    private final java.util.concurrent.atomic.AtomicLong demand =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public void request(long n) {
+      demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+
+    @Override
+    public void abort() {
+      if (compareAndSet(false, true)) {
         aborts.incrementAndGet();
       }
-    };
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+
+    /** Waits (up to 10 s) for a unit of demand; false when aborted or none came. */
+    boolean awaitDemand() {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      synchronized (this) {
+        while (demand.get() == 0 && !get()) {
+          long left = end - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          try {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+          } catch (InterruptedException e) {
+            return false;
+          }
+        }
+      }
+      if (get()) {
+        return false;
+      }
+      demand.getAndUpdate(d -> d == Long.MAX_VALUE ? d : d - 1);
+      return true;
+    }
   }
 
   @Override
@@ -168,7 +211,7 @@ class FakeEngine implements TransportEngine {
     return true;
   }
 
-  private void play(Script s, ExchangeListener listener, AtomicBoolean aborted) {
+  private void play(Script s, ExchangeListener listener, Handle aborted) {
     java.util.concurrent.CountDownLatch g = gate;
     if (g != null) {
       try {
@@ -192,7 +235,7 @@ class FakeEngine implements TransportEngine {
     }
     listener.onResponseHeaders(s.status(), s.headers());
     for (byte[] chunk : s.chunks()) {
-      if (aborted.get()) {
+      if (aborted.get() || !aborted.awaitDemand()) {
         return;
       }
       listener.onBody(ByteBuffer.wrap(chunk));

@@ -847,7 +847,13 @@ class LayeredTransportTest {
               dev.switchboard.spi.ExchangeRequest request,
               dev.switchboard.spi.ExchangeListener listener) {
             listener.onFailure(new ConnectionException("refused", request.request(), "fake", null));
-            return () -> {};
+            return new dev.switchboard.spi.Exchange() {
+              @Override
+              public void request(long n) {}
+
+              @Override
+              public void abort() {}
+            };
           }
         };
     try (Transport t = Transports.wrap(synchronous, TransportConfig.defaults())) {

@@ -12,6 +12,11 @@ import java.nio.ByteBuffer;
  * Calls come in this order, never concurrently: {@link #onRequestSent()}, {@link
  * #onResponseHeaders}, {@link #onBody} any number of times, then exactly one of {@link
  * #onComplete()} or an {@code onFailure}. An {@code onFailure} may come at any point instead.
+ * {@code onBody} comes only against the demand given through {@link Exchange#request}; the other
+ * calls need none.
+ *
+ * <p>A failure whose cause chain holds a {@link BodySourceException} (the request body's own source
+ * failed) is reported as that, whatever {@link Fault} the engine chose.
  */
 public interface ExchangeListener {
   /**
@@ -24,8 +29,10 @@ public interface ExchangeListener {
   void onResponseHeaders(int status, Headers headers);
 
   /**
-   * A chunk of the body arrived, exactly as it came off the wire (not decompressed). The listener
-   * copies what it needs before returning; the engine may reuse the buffer afterwards.
+   * A chunk of the body arrived, exactly as it came off the wire (not decompressed), within the
+   * demand Switchboard gave through {@link Exchange#request}: one call uses one unit of demand,
+   * whatever the chunk's size. The listener copies what it needs before returning; the engine may
+   * reuse the buffer afterwards. An empty chunk is allowed and uses a unit too.
    */
   void onBody(ByteBuffer chunk);
 

@@ -17,6 +17,18 @@ import java.util.Set;
  *       every header in order, every byte of the body (whatever the method). Add only the headers
  *       HTTP/1.1 framing requires ({@code Host}, {@code Content-Length} or {@code
  *       Transfer-Encoding}, {@code Connection} where the library insists).
+ *   <li>Stream the request body: read it through {@link dev.switchboard.Body#openStream()} (on a
+ *       thread the library lets block) or {@link dev.switchboard.Body#publisher()} (demand-driven,
+ *       for an event loop), or {@link dev.switchboard.Body#asReadOnlyBuffer()} when {@link
+ *       dev.switchboard.Body#isInMemory()}; never copy a streaming body whole into memory. Open it
+ *       once per exchange. A {@link dev.switchboard.Body#length()} of 0 or more goes out as {@code
+ *       Content-Length} (0 included, for a method that carries a body), -1 as {@code
+ *       Transfer-Encoding: chunked}. A failure of the body's source comes out of those views as a
+ *       {@link BodySourceException}; keep it in the cause chain of the failure you report.
+ *   <li>Deliver the response body only against demand ({@link Exchange#request}): no {@code onBody}
+ *       beyond it, and no reading from the connection while none is outstanding, so that a slow
+ *       consumer holds the server back instead of filling memory. Switchboard counts the read
+ *       timeout only while demand is outstanding.
  *   <li>Honour {@link ExchangeRequest#connectTimeout()} for this exchange, and the connection
  *       limits, TLS context and HTTP version of the configuration it was created with.
  *   <li>Call the {@link ExchangeListener} in order: {@code onRequestSent} (once the request has

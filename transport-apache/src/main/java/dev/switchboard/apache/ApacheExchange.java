@@ -173,6 +173,11 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
    * connections and with fast connects); discarding the endpoint closes it whatever the future did.
    */
   @Override
+  public void request(long n) {
+    // TODO(#19): demand-driven delivery; until then the body comes as fast as it arrives
+  }
+
+  @Override
   public void abort() {
     ended.set(true); // the api layer has settled the exchange: nothing more is reported
     aborted = true;

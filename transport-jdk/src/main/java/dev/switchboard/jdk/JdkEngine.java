@@ -481,6 +481,11 @@ final class JdkEngine implements TransportEngine {
       }
     }
 
+    @Override
+    public void request(long n) {
+      // TODO(#19): demand-driven delivery; until then the body comes as fast as it arrives
+    }
+
     /**
      * Aborts at any point. Before the headers, cancelling the JDK's future aborts the exchange (JDK
      * 16+; cancel(false) would not). After them that future is already bound to the body: the JDK

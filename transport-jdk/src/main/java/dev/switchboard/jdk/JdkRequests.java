@@ -59,7 +59,7 @@ final class JdkRequests {
   private static void header(HttpRequest.Builder b, Request request, String name, String value) {
     // equalsIgnoreCase, not a switch on a lower-cased copy: no new string per header
     if (name.equalsIgnoreCase("Content-Length")) {
-      if (value.strip().equals(Integer.toString(request.body().length()))) {
+      if (value.strip().equals(Long.toString(request.body().length()))) {
         return; // the JDK writes this very value
       }
       throw refused(request, name, "it writes Content-Length from the body itself");

@@ -78,6 +78,11 @@ final class OkHttpExchange implements Exchange, Callback {
   }
 
   @Override
+  public void request(long n) {
+    // TODO(#19): demand-driven delivery; until then the body comes as fast as it arrives
+  }
+
+  @Override
   public void abort() {
     aborted = true;
     Call c = call;

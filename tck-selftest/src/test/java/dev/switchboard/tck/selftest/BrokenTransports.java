@@ -387,10 +387,12 @@ public final class BrokenTransports {
         }
       }
       current.set(engine.start(r, new Attempt()));
-      return () -> {
-        retried.set(true);
-        current.get().abort();
-      };
+      return Handles.of(
+          () -> current.get(),
+          () -> {
+            retried.set(true);
+            current.get().abort();
+          });
     }
   }
 
@@ -560,12 +562,14 @@ public final class BrokenTransports {
       if (now) {
         go.run();
       }
-      return () -> {
-        Exchange h = handle.get();
-        if (h != null) {
-          h.abort();
-        }
-      };
+      return Handles.of(
+          () -> handle.get(),
+          () -> {
+            Exchange h = handle.get();
+            if (h != null) {
+              h.abort();
+            }
+          });
     }
   }
 
@@ -694,10 +698,12 @@ public final class BrokenTransports {
                   one.close();
                 }
               });
-      return () -> {
-        e.abort();
-        one.close();
-      };
+      return Handles.of(
+          () -> e,
+          () -> {
+            e.abort();
+            one.close();
+          });
     }
 
     @Override
@@ -723,8 +729,8 @@ public final class BrokenTransports {
 
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
-      delegate.start(r, l);
-      return () -> {};
+      Exchange e = delegate.start(r, l);
+      return Handles.of(() -> e, () -> {});
     }
   }
 
@@ -1151,7 +1157,7 @@ public final class BrokenTransports {
                   }
                 }
               }));
-      return () -> handle.get().abort();
+      return Handles.of(() -> handle.get(), () -> handle.get().abort());
     }
   }
 
@@ -1414,16 +1420,18 @@ public final class BrokenTransports {
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
       AtomicReference<Socket> socket = new AtomicReference<>();
       io.execute(() -> run(r, l, socket));
-      return () -> {
-        Socket s = socket.get();
-        if (s != null) {
-          try {
-            s.close();
-          } catch (IOException ignored) {
-            // closing
-          }
-        }
-      };
+      return Handles.of(
+          () -> null,
+          () -> {
+            Socket s = socket.get();
+            if (s != null) {
+              try {
+                s.close();
+              } catch (IOException ignored) {
+                // closing
+              }
+            }
+          });
     }
 
     private static void run(ExchangeRequest r, ExchangeListener l, AtomicReference<Socket> ref) {
@@ -1662,7 +1670,7 @@ public final class BrokenTransports {
             }
           };
       handle.set(delegate.start(r, gate));
-      return () -> handle.get().abort();
+      return Handles.of(() -> handle.get(), () -> handle.get().abort());
     }
   }
 
@@ -1736,10 +1744,12 @@ public final class BrokenTransports {
         }
       }
       current.set(engine.start(r, new Attempt()));
-      return () -> {
-        resent.set(true);
-        current.get().abort();
-      };
+      return Handles.of(
+          () -> current.get(),
+          () -> {
+            resent.set(true);
+            current.get().abort();
+          });
     }
   }
 
@@ -1856,7 +1866,7 @@ public final class BrokenTransports {
             }
           };
       handle.set(delegate.start(r, gate));
-      return () -> handle.get().abort();
+      return Handles.of(() -> handle.get(), () -> handle.get().abort());
     }
   }
 }

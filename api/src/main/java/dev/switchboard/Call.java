@@ -1,0 +1,200 @@
+package dev.switchboard;
+
+import dev.switchboard.spi.Exchange;
+import dev.switchboard.spi.ExchangeRequest;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * One {@code send} or {@code stream}: the user's future, the request deadline, the exchange
+ * currently in flight. For a stream the call lasts until its body has ended or was closed, so that
+ * the deadline, the read timeout and {@code close()} of the transport still reach it.
+ */
+final class Call {
+  final Layer layer;
+  final Request original;
+  final Executor completions;
+  final boolean streaming;
+  final CompletableFuture<Response> result = new CompletableFuture<>();
+  final Duration requestTimeout;
+  final long deadlineNanos;
+  volatile ExchangeState current;
+  volatile StreamedBody openBody; // a stream's body handed out by an exchange, until it ends
+  private volatile Timers.Timer deadlineTimer;
+
+  Call(Layer layer, Request original, Executor completions, boolean streaming) {
+    this.layer = layer;
+    this.original = original;
+    this.completions = completions;
+    this.streaming = streaming;
+    this.requestTimeout =
+        original.requestTimeout() != null
+            ? original.requestTimeout()
+            : layer.config.requestTimeout();
+    this.deadlineNanos =
+        requestTimeout == null ? Long.MAX_VALUE : System.nanoTime() + requestTimeout.toNanos();
+  }
+
+  void startDeadline() {
+    if (requestTimeout != null) {
+      deadlineTimer = Timers.schedule(this::deadlinePassed, requestTimeout.toNanos());
+    }
+  }
+
+  Optional<Duration> timeLeft() {
+    if (requestTimeout == null) {
+      return Optional.empty();
+    }
+    long left = deadlineNanos - System.nanoTime();
+    return Optional.of(Duration.ofNanos(Math.max(0, left)));
+  }
+
+  private void deadlinePassed() {
+    ExchangeState st = current;
+    boolean sent = st != null && st.requestSent;
+    RequestTimeoutException e =
+        new RequestTimeoutException(requestTimeout, original, layer.name, sent, null);
+    if (st != null) {
+      st.fail(e, true);
+    }
+    fail(e);
+  }
+
+  void succeed(Response r) {
+    if (layer.roles.onCallbackThread()) {
+      result.complete(r);
+    } else {
+      layer.dispatch.dispatch(completions, new Completion.Settle<>(layer.roles, result, r, null));
+    }
+  }
+
+  void fail(Throwable e) {
+    if (result.isDone()) {
+      return;
+    }
+    if (layer.roles.onCallbackThread()) {
+      result.completeExceptionally(e);
+    } else {
+      layer.dispatch.dispatch(completions, new Completion.Settle<>(layer.roles, result, null, e));
+    }
+  }
+
+  /**
+   * The user's future is done (success, failure or cancel): stop what is still running. A stream
+   * that succeeded keeps running until its body ends ({@link #bodyEnded}).
+   */
+  void ended() {
+    if (streaming && result.isDone() && !result.isCompletedExceptionally()) {
+      return;
+    }
+    release();
+    ExchangeState st = current;
+    if (st != null && result.isCancelled()) {
+      st.fail(
+          new TransportException("the call was cancelled", original, layer.name, true, null), true);
+    } else if (st != null && result.isCompletedExceptionally()) {
+      st.fail(new TransportException("the call has ended", original, layer.name, true, null), true);
+    }
+  }
+
+  /** A stream's body ended, failed or was closed: the call is over. */
+  void bodyEnded() {
+    openBody = null;
+    release();
+  }
+
+  /** Stops the deadline and leaves the transport's calls in flight. */
+  private void release() {
+    Timers.Timer t = deadlineTimer;
+    if (t != null) {
+      t.cancel();
+    }
+    layer.inFlight.remove(this);
+  }
+
+  /** The transport is closing: fail the call, and a stream's body if it is being read. */
+  void closeNow(TransportException e) {
+    fail(e);
+    ExchangeState st = current;
+    if (st != null) {
+      st.fail(e, true);
+    }
+  }
+
+  /** A new exchange may start only while the call is running. */
+  CompletableFuture<Response> exchange(Request request) {
+    if (result.isDone()) {
+      return CompletableFuture.failedFuture(
+          new CancellationException("the call ended before this exchange started"));
+    }
+    Request wire;
+    try {
+      wire = layer.preparation.prepare(request);
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (!wire.body().claimSend()) {
+      return CompletableFuture.failedFuture(
+          new TransportException(
+              "the request body comes from "
+                  + wire.body().describe()
+                  + ", which can be sent only once, and it was sent already; it is not sent again"
+                  + " (an interceptor proceeded twice) — use Body.ofFile or Body.ofInputStream for"
+                  + " a body that can be resent",
+              wire,
+              layer.name,
+              false,
+              null));
+    }
+    ExchangeState st = new ExchangeState(layer, this, wire, new CompletableFuture<>(), 0);
+    launch(st);
+    return st.future;
+  }
+
+  /**
+   * The one resend Switchboard makes on its own: {@code failed} met a stale pooled connection, so
+   * its request goes once more, on the connection the library gives next (the stale one is gone
+   * from its pool), completing the same future.
+   */
+  void resend(ExchangeState failed) {
+    launch(new ExchangeState(layer, this, failed.wire, failed.future, failed.attempt + 1));
+  }
+
+  private void launch(ExchangeState st) {
+    Request wire = st.wire;
+    current = st;
+    TransportConfig config = layer.config;
+    Duration connect =
+        wire.connectTimeout() != null ? wire.connectTimeout() : config.connectTimeout();
+    st.connectTimeout = connect;
+    st.responseTimeout =
+        wire.responseTimeout() != null ? wire.responseTimeout() : config.responseTimeout();
+    st.readTimeout = wire.readTimeout() != null ? wire.readTimeout() : config.readTimeout();
+    Exchange handle;
+    st.startingThread = Thread.currentThread();
+    try {
+      handle = layer.engine.start(new ExchangeRequest(wire, connect, st.responseTimeout), st);
+    } catch (TransportException e) {
+      st.onFailure(e);
+      return;
+    } catch (RuntimeException e) {
+      st.onFailure(
+          new TransportException(
+              "the " + layer.name + " engine failed to start the exchange: " + e,
+              wire,
+              layer.name,
+              false,
+              e));
+      return;
+    } finally {
+      st.startingThread = null;
+    }
+    st.attach(handle);
+    if (result.isDone() && (!streaming || result.isCompletedExceptionally())) {
+      st.fail(new TransportException("the call has ended", original, layer.name, true, null), true);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.switchboard;
+
+import dev.switchboard.spi.TransportEngine;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the parts of one transport's layer share: the engine, the configuration, the threads, where
+ * completions run, the silence watch and the calls in flight. A holder; the policy lives in the
+ * parts ({@link Call}, {@link ExchangeState}, {@link WirePreparation}, {@link InterceptorChain},
+ * {@link RedirectFollower}).
+ */
+final class Layer {
+  final TransportEngine engine;
+  final TransportConfig config;
+  final String name;
+  final Set<Capability> capabilities;
+  final ThreadRoles roles = new ThreadRoles();
+  final CompletionDispatch dispatch;
+  final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+  final SilenceWatch silence = new SilenceWatch(inFlight);
+  final WirePreparation preparation;
+  volatile boolean closed;
+
+  Layer(TransportEngine engine, TransportConfig config) {
+    this.engine = engine;
+    this.config = config;
+    this.name = engine.name();
+    this.capabilities = Set.copyOf(engine.capabilities());
+    this.dispatch = new CompletionDispatch(engine, config, roles);
+    this.preparation = new WirePreparation(config, name, capabilities);
+  }
+
+  TransportException closedException(Request request, boolean inFlight) {
+    return new TransportException(
+        inFlight
+            ? "the transport was closed while this request was in flight"
+            : "the transport is closed; create a new one to send requests",
+        request,
+        name,
+        inFlight,
+        null);
+  }
+}
