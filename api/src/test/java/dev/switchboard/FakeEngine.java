@@ -29,7 +29,29 @@ class FakeEngine implements TransportEngine {
       List<byte[]> chunks,
       TransportException failure,
       boolean signalSent,
-      boolean hang) {
+      boolean hang,
+      int stallAfter) {
+
+    Script(
+        long delayMillis,
+        int status,
+        Headers headers,
+        List<byte[]> chunks,
+        TransportException failure,
+        boolean signalSent,
+        boolean hang) {
+      this(delayMillis, status, headers, chunks, failure, signalSent, hang, -1);
+    }
+
+    /** {@code chunks} as the body, in that many onBody calls. */
+    static Script chunked(int status, Headers headers, List<byte[]> chunks) {
+      return new Script(0, status, headers, chunks, null, true, false);
+    }
+
+    /** Delivers {@code n} chunks, then goes silent without ending the body. */
+    Script stallingAfter(int n) {
+      return new Script(delayMillis, status, headers, chunks, failure, signalSent, hang, n);
+    }
 
     static Script ok(int status, String body) {
       return new Script(
@@ -61,7 +83,7 @@ class FakeEngine implements TransportEngine {
     }
 
     Script delayed(long millis) {
-      return new Script(millis, status, headers, chunks, failure, signalSent, hang);
+      return new Script(millis, status, headers, chunks, failure, signalSent, hang, stallAfter);
     }
   }
 
@@ -71,6 +93,10 @@ class FakeEngine implements TransportEngine {
   volatile Function<ExchangeRequest, Script> script = r -> Script.ok(200, "ok");
   final List<ExchangeRequest> started = new CopyOnWriteArrayList<>();
   final AtomicInteger aborts = new AtomicInteger();
+
+  /** onBody calls made, over all exchanges. */
+  final AtomicInteger delivered = new AtomicInteger();
+
   final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -234,10 +260,15 @@ class FakeEngine implements TransportEngine {
       return;
     }
     listener.onResponseHeaders(s.status(), s.headers());
+    int i = 0;
     for (byte[] chunk : s.chunks()) {
+      if (i++ == s.stallAfter()) {
+        return;
+      }
       if (aborted.get() || !aborted.awaitDemand()) {
         return;
       }
+      delivered.incrementAndGet();
       listener.onBody(ByteBuffer.wrap(chunk));
     }
     listener.onComplete();

@@ -60,6 +60,30 @@ class WireFactsTest {
     return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
   }
 
+  // ---------------------------------------------------------------- the request body's source
+
+  @Test
+  void aFailureWhoseCauseIsTheBodysSourceIsReportedAsThatNotAsTheFault() {
+    engine.script =
+        (x, l) ->
+            l.onFailure(
+                dev.switchboard.spi.Fault.NO_RESPONSE,
+                new java.io.IOException(
+                    "broken pipe",
+                    new dev.switchboard.spi.BodySourceException("the disk is gone", null)));
+    Transport t = transport(TransportConfig.builder());
+    TransportException e =
+        assertThrows(
+            TransportException.class,
+            () -> t.execute(Request.builder("PUT", java.net.URI.create("http://h:1/up")).build()));
+    assertEquals(TransportException.class, e.getClass()); // not a MalformedResponseException
+    assertEquals(
+        "the request body could not be read from its source: the disk is gone"
+            + " (PUT http://h:1/up via script)",
+        e.getMessage());
+    assertEquals(1, engine.started.size(), "a failure of the body's source is never resent");
+  }
+
   // ---------------------------------------------------------------- read timeout
 
   @Test
