@@ -14,6 +14,14 @@ package dev.switchboard.spi;
  * connection, so that TCP flow control holds the server back: a library buffer it has already
  * filled may be kept, nothing more. {@link ExchangeListener#onComplete} and the {@code onFailure}
  * methods need no demand.
+ *
+ * <p>Switchboard asks for the body only after {@link ExchangeListener#onResponseHeaders} (a
+ * buffered {@code send} at once, with {@code Long.MAX_VALUE}; a stream with a few units at a time,
+ * as its consumer takes bytes). An engine whose library pushes bytes (an event loop) keeps at most
+ * what it already read when demand ran out and tells the library to stop reading (HC5's {@code
+ * CapacityChannel}, a {@code Flow.Subscription} it does not {@code request} from); an engine that
+ * pulls on a thread of its own (a blocking {@code InputStream} or {@code Source}) waits for demand
+ * before its next read, and wakes on {@link #request} and on {@link #abort}.
  */
 public interface Exchange {
   /**
