@@ -67,7 +67,8 @@ final class Call {
     if (layer.roles.onCallbackThread()) {
       result.complete(r);
     } else {
-      layer.dispatch.dispatch(completions, new Completion.Settle<>(layer.roles, result, r, null));
+      layer.dispatch.dispatch(
+          completions, new Completion.Settle<>(layer.roles, result, r, null), !streaming);
     }
   }
 
@@ -78,7 +79,8 @@ final class Call {
     if (layer.roles.onCallbackThread()) {
       result.completeExceptionally(e);
     } else {
-      layer.dispatch.dispatch(completions, new Completion.Settle<>(layer.roles, result, null, e));
+      layer.dispatch.dispatch(
+          completions, new Completion.Settle<>(layer.roles, result, null, e), !streaming);
     }
   }
 

@@ -43,7 +43,16 @@ final class CompletionDispatch {
 
   /** Runs {@code task} on {@code target}, or on the engine's thread when it lends it. */
   void dispatch(Executor target, Runnable task) {
-    if (target == owned && lentByEngine(task)) {
+    dispatch(target, task, true);
+  }
+
+  /**
+   * Runs {@code task} on {@code target}; on the engine's thread only when {@code mayLend}. A
+   * stream's completions never are: the engine's thread is lent once its exchange has ended, and a
+   * stream's exchange goes on after its headers until the consumer has read the body.
+   */
+  void dispatch(Executor target, Runnable task, boolean mayLend) {
+    if (mayLend && target == owned && lentByEngine(task)) {
       return;
     }
     try {

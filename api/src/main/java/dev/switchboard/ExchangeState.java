@@ -244,7 +244,7 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     call.openBody = body;
     Response head = Response.streaming(wire, status, visible, layer.name, body);
     layer.dispatch.dispatch(
-        call.completions, new Completion.Settle<>(layer.roles, future, head, null));
+        call.completions, new Completion.Settle<>(layer.roles, future, head, null), false);
     body.start();
   }
 
