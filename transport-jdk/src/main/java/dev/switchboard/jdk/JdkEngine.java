@@ -61,6 +61,11 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *       ({@code ConnectException}) stays: nothing reached the server.
  *   <li>{@code onRequestSent} comes when the publisher has handed over the last body byte, or, for
  *       a request without body, when the JDK builds the headers (after connecting).
+ *   <li>A request body that is not in memory is relayed from {@link
+ *       dev.switchboard.Body#publisher()} at the pace of the JDK's writes ({@link RequestBody});
+ *       the response body goes to the listener against demand only, and the JDK is asked for the
+ *       next part of it only while demand is outstanding, so it stops reading the connection
+ *       meanwhile (see {@code Call}).
  *   <li>Listener calls are serialized per exchange and run only on the engine's own I/O threads,
  *       never on the caller's.
  *   <li>An abort fails the body subscriber's {@code getBody()} stage as well as cancelling: the JDK

@@ -41,9 +41,16 @@ final class BodyServer implements AutoCloseable {
   final List<Received> received = new CopyOnWriteArrayList<>();
   private final ServerSocket socket;
   private final Responder responder;
+  private final boolean readBodies;
 
   BodyServer(Responder responder) throws IOException {
+    this(responder, true);
+  }
+
+  /** With {@code readBodies} false, answers at the head and never reads a request body. */
+  BodyServer(Responder responder, boolean readBodies) throws IOException {
     this.responder = responder;
+    this.readBodies = readBodies;
     this.socket = new ServerSocket(0, 100, InetAddress.getByName("127.0.0.1"));
     Thread t = new Thread(this::acceptLoop, "body-server");
     t.setDaemon(true);
@@ -89,7 +96,9 @@ final class BodyServer implements AutoCloseable {
         Received probe = new Received(head, 0, null);
         String cl = probe.header("Content-Length");
         String te = probe.header("Transfer-Encoding");
-        if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
+        if (!readBodies) {
+          length = -1;
+        } else if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
           while (true) {
             String size = readLine(in, "\r\n");
             int semi = size.indexOf(';');
@@ -106,7 +115,7 @@ final class BodyServer implements AutoCloseable {
         }
         Received r = new Received(head, length, hex(sha.digest()));
         received.add(r);
-        if (!responder.answer(r, out)) {
+        if (!responder.answer(r, out) || !readBodies) {
           return;
         }
       }

@@ -129,10 +129,15 @@ class JdkStreamingTest {
     byte[] bytes = random(2 * MIB + 5, 3);
     Body body = Body.ofInputStream(() -> new ByteArrayInputStream(bytes), -1, "text/plain");
     assertEquals(200, jdk().execute(Request.post(server.base() + "/u", body)).status());
-    BodyServer.Received got = server.received.get(0);
-    assertEquals("chunked", got.header("Transfer-Encoding"), got.head());
-    assertNull(got.header("Content-Length"), got.head());
-    assertEquals(sha256(bytes), got.sha256());
+    try (Transport wrapped = JdkTransports.wrap(HttpClient.newHttpClient())) {
+      assertEquals(200, wrapped.execute(Request.post(server.base() + "/w", body)).status());
+    }
+    for (BodyServer.Received got : server.received) {
+      assertEquals("chunked", got.header("Transfer-Encoding"), got.head());
+      assertNull(got.header("Content-Length"), got.head());
+      assertEquals(sha256(bytes), got.sha256());
+    }
+    assertEquals(2, server.received.size());
   }
 
   @Test
@@ -314,6 +319,56 @@ class JdkStreamingTest {
     assertTrue(closed.await(10, TimeUnit.SECONDS), "the body's stream was never closed");
     CompletionException c = assertThrows(CompletionException.class, f::join);
     assertTrue(c.getCause() instanceof TransportException, c.toString());
+  }
+
+  @Test
+  void aDeadlineDuringAStalledUploadClosesTheBodysSource() throws Exception {
+    // never reads the body, never answers: the upload stalls on TCP flow control (the JDK 17
+    // HTTP/1.1 client reads no response before the whole request body is written)
+    server =
+        new BodyServer(
+            (r, out) -> {
+              Thread.sleep(60_000);
+              return false;
+            },
+            /* readBodies= */ false);
+    AtomicLong given = new AtomicLong();
+    CountDownLatch closed = new CountDownLatch(1);
+    Body endless =
+        Body.ofInputStream(
+            () ->
+                new InputStream() {
+                  @Override
+                  public int read() {
+                    return 'x';
+                  }
+
+                  @Override
+                  public int read(byte[] b, int off, int len) {
+                    java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                    given.addAndGet(len);
+                    return len;
+                  }
+
+                  @Override
+                  public void close() {
+                    closed.countDown();
+                  }
+                },
+            -1,
+            "text/plain");
+    Request r =
+        Request.builder("POST", server.base() + "/up")
+            .body(endless)
+            .requestTimeout(Duration.ofSeconds(2))
+            .build();
+    TransportException e = assertThrows(TransportException.class, () -> jdk().execute(r));
+    assertTrue(closed.await(10, TimeUnit.SECONDS), "the upload's source was never closed: " + e);
+    long after = given.get();
+    assertTrue(after > 0, "the upload never started");
+    Thread.sleep(300);
+    assertEquals(after, given.get(), "the source is still read after the exchange ended");
+    System.out.printf("stalled upload: %d bytes read from the source before the deadline%n", after);
   }
 
   // ------------------------------------------------------------------ response bodies
@@ -506,7 +561,23 @@ class JdkStreamingTest {
   void theEngineDeliversNoBodyBeyondDemand() throws Exception {
     long size = 4L * MIB;
     server = new BodyServer(counting(size, new AtomicLong()));
-    try (JdkEngine engine = new JdkEngine(TransportConfig.defaults(), null)) {
+    deliversNoBodyBeyondDemand(new JdkEngine(TransportConfig.defaults(), null), size);
+  }
+
+  @Test
+  void theEngineOverAUsersClientDeliversNoBodyBeyondDemand() throws Exception {
+    long size = 4L * MIB;
+    server = new BodyServer(counting(size, new AtomicLong()));
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    deliversNoBodyBeyondDemand(new JdkEngine(TransportConfig.defaults(), client), size);
+  }
+
+  private void deliversNoBodyBeyondDemand(JdkEngine e, long size) throws Exception {
+    try (JdkEngine engine = e) {
       Recorder rec = new Recorder();
       start(engine, server.base() + "/d", rec);
       assertEquals(200, rec.headers.get(30, TimeUnit.SECONDS));
