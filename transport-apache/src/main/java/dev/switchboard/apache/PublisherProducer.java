@@ -53,8 +53,8 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
   private DataStreamChannel channel;
   private Flow.Subscription subscription;
   // the reactor's own
-  private boolean subscribed;
-  private boolean ended;
+  private volatile boolean subscribed;
+  private volatile boolean ended;
 
   PublisherProducer(Flow.Publisher<ByteBuffer> source, long length, Runnable written) {
     this.source = source;
@@ -132,6 +132,9 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
       return 0;
     }
     synchronized (lock) {
+      if (cancelled) {
+        return 0;
+      }
       if (readyBytes > 0) {
         return (int) Math.min(readyBytes, Integer.MAX_VALUE);
       }

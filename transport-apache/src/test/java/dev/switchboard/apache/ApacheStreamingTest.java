@@ -453,4 +453,30 @@ class ApacheStreamingTest {
       assertEquals(size, done.get(60, TimeUnit.SECONDS));
     }
   }
+
+  /**
+   * A source that gives fewer or more bytes than the length declared fails the request (a body that
+   * does not match its Content-Length is never sent as if it did), and the transport goes on.
+   */
+  @Test
+  void aStreamShorterOrLongerThanItsDeclaredLengthFailsTheRequest() throws Exception {
+    try (StreamServer server = echoLength();
+        Transport t = apache(TransportConfig.builder().responseTimeout(Duration.ofSeconds(20)))) {
+      for (int given : new int[] {300_000, 1_300_000}) {
+        byte[] bytes = pattern(given);
+        TransportException e =
+            assertThrows(
+                TransportException.class,
+                () ->
+                    t.execute(
+                        Request.post(
+                            server.url("/wrong-length"),
+                            Body.ofInputStream(
+                                () -> new ByteArrayInputStream(bytes), 1_000_000, null))));
+        assertNotNull(BodySourceException.find(e), e.toString());
+        assertTrue(e.getMessage().contains("1000000"), e.getMessage());
+      }
+      assertEquals("2", t.execute(Request.post(server.url("/ok"), Body.of("ok", null))).text());
+    }
+  }
 }
