@@ -42,17 +42,18 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * One exchange: maps the {@link Request} onto the library's request, streams the response to the
  * {@link ExchangeListener}, and maps the outcome.
  *
- * <p><b>When the request counts as sent.</b> With a body: when {@link BodyProducer} has handed the
- * last byte to the connection (the response timeout must not run while a large body uploads).
- * Without one: when the library hands the request head to a connection it has leased and connected,
- * seen as {@link HttpContext#setRequest} on this exchange's own context, which both HTTP/1.1 and
- * HTTP/2 stream handlers call just before writing the head (also for a client the caller built,
- * where we cannot add interceptors). Until then a failure is a connect-phase one and {@code
- * requestSent()} is false.
+ * <p><b>When the request counts as sent.</b> With a body: when {@link BodyProducer} or {@link
+ * PublisherProducer} has handed the last byte to the connection (the response timeout must not run
+ * while a large body uploads). Without one: when the library hands the request head to a connection
+ * it has leased and connected, seen as {@link HttpContext#setRequest} on this exchange's own
+ * context, which both HTTP/1.1 and HTTP/2 stream handlers call just before writing the head (also
+ * for a client the caller built, where we cannot add interceptors). Until then a failure is a
+ * connect-phase one and {@code requestSent()} is false.
  *
  * <p><b>Completion.</b> {@code onComplete} is reported from {@link #releaseResources()}, which the
  * client calls after it has returned the connection to the pool, so that a request sent from the
- * completion finds that connection free instead of opening another.
+ * completion finds that connection free instead of opening another (or later, after the chunks kept
+ * for a consumer that has not asked for them yet).
  *
  * <p><b>Request bodies.</b> In memory: {@link BodyProducer}, straight from the bytes. Streaming (a
  * file, an {@code InputStream}, a {@code Flow.Publisher}): {@link PublisherProducer} over the
