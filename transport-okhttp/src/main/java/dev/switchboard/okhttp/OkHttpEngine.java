@@ -43,6 +43,13 @@ import okio.Source;
  * The OkHttp engine: one {@link OkHttpClient} whose behaviour that would differ from Switchboard's
  * contract is switched off (retries, redirects, transparent gzip, its timeouts other than connect)
  * and whose Dispatcher is sized from the configuration. Each exchange is an {@link OkHttpExchange}.
+ *
+ * <p>Bodies stream both ways on the call's dispatcher thread: a request body that is not in memory
+ * is written from {@link dev.switchboard.Body#openStream()} ({@code StreamingBody}), and the
+ * response body is read only against demand, the thread parked while none is outstanding. An unread
+ * stream therefore keeps its dispatcher thread and its place under the Dispatcher's per-host and
+ * total limits until it is read or closed; {@link #runAfterExchange} lends no thread that may still
+ * wait for demand (see the package documentation, "Streaming").
  */
 final class OkHttpEngine implements TransportEngine {
   static final String NAME = "okhttp";
@@ -293,7 +300,11 @@ final class OkHttpEngine implements TransportEngine {
         .build();
   }
 
-  /** A completion runs on the dispatcher thread that carried the call, once OkHttp is done. */
+  /**
+   * A completion runs on the dispatcher thread that carried the call, once OkHttp is done; refused
+   * while that call's response body may still wait for demand (a stream's headers), since the call
+   * ends only once the consumer the completion starts has read or closed the body.
+   */
   @Override
   public boolean runAfterExchange(Runnable task) {
     return executor.runAfterCall(task);

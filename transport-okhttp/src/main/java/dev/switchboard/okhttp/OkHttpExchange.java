@@ -176,8 +176,9 @@ final class OkHttpExchange implements Exchange, Callback {
 
   /**
    * The body's source failed while OkHttp wrote it: the request is cut in the middle, so its
-   * connection must not go back to the pool; cancelling the call closes it. The source's exception
-   * is what OkHttp then reports.
+   * connection must not go back to the pool; cancelling the call closes it. OkHttp 5.5.1 was seen
+   * not to pool it anyway; this keeps it so whatever OkHttp's bookkeeping does. The source's
+   * exception is what OkHttp then reports (the cancel adds no "Canceled" of its own).
    */
   void requestBodyFailed() {
     Call c = call;

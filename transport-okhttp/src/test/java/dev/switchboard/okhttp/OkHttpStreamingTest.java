@@ -231,6 +231,7 @@ class OkHttpStreamingTest {
       Response r = post(t, server, Body.of(HELLO, "text/plain"));
       assertEquals(200, r.status());
       assertArrayEquals(HELLO, received.get(received.size() - 1).body());
+      assertEquals(2, server.connections.get(), "a new connection for the next request");
     }
   }
 
