@@ -140,6 +140,13 @@
  *       MalformedResponseException}. "Nothing came" is read from the message of Okio's {@code
  *       EOFException} ({@code limit=0}), as OkHttp has no event for it ({@code
  *       responseHeadersStart} comes after the whole head).
+ *   <li><b>Back-pressure on HTTP/2</b> starts later: OkHttp's HTTP/2 reader thread (not the
+ *       dispatcher thread that waits for demand) takes a stream's DATA frames into a buffer of the
+ *       stream's own as long as the flow-control window it advertised allows, 16 MiB per stream and
+ *       per connection ({@code Http2Connection.OKHTTP_CLIENT_WINDOW_SIZE}, not configurable), and
+ *       opens the window again as the body is read. A paused consumer on HTTP/2 thus lets up to 16
+ *       MiB per stream (and per connection) arrive before the server is held back, where HTTP/1.1
+ *       stops at the socket buffers.
  * </ul>
  */
 package dev.switchboard.okhttp;

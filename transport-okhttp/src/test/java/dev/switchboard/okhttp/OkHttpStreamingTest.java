@@ -418,6 +418,40 @@ class OkHttpStreamingTest {
     }
   }
 
+  private static boolean parkedForDemand() {
+    for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+      for (StackTraceElement f : stack) {
+        if (f.getMethodName().equals("takeDemand")
+            && f.getClassName().equals(OkHttpExchange.class.getName())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void closingTheTransportWakesAThreadWaitingForDemand() throws Exception {
+    AtomicLong written = new AtomicLong();
+    try (RawServer server = bigServer(written)) {
+      Transport t = transport(TransportConfig.builder());
+      StreamingResponse r = t.openStream(Request.get(server.uri("/big")));
+      assertEquals(at(0), (byte) r.body().read());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!parkedForDemand() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(parkedForDemand(), "the reading thread waits for the consumer");
+      t.close(); // the stream is left open
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (parkedForDemand() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertFalse(parkedForDemand(), "no dispatcher thread stays parked after close");
+      assertThrows(IOException.class, () -> r.body().readAllBytes());
+    }
+  }
+
   // ------------------------------------------------------------------ the engine's demand
 
   /** Records what the engine delivers, checking that no listener call overlaps another. */
