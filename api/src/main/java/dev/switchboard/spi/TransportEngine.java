@@ -97,7 +97,9 @@ public interface TransportEngine extends AutoCloseable {
    * that a task that blocks for a second delays nothing else in flight (OkHttp's dispatcher threads
    * are such threads). An event loop's threads are not: an engine with only those keeps this
    * default, which accepts nothing. A task it accepts must run exactly once, even when the engine
-   * is closed meanwhile.
+   * is closed meanwhile. The api never offers a completion of a stream (its exchange lasts until
+   * the consumer has read the body, which that completion starts); an engine must still refuse
+   * while the calling thread may wait for demand.
    *
    * @param task the completion to run; it does not throw
    * @return whether the engine took the task
