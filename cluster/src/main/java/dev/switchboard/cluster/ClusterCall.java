@@ -189,6 +189,7 @@ final class ClusterCall<T> {
     inFlight = f;
     if (result.isDone()) { // cancelled or closed while this attempt was starting
       f.cancel(true);
+      f.thenAccept(this::discard); // an answer that came all the same is released
       return;
     }
     f.whenComplete((r, e) -> ended(attempt, node, seen, sliceOfDeadline, r, e));

@@ -196,7 +196,9 @@ public final class SearchClient {
    * made visible to search: call {@link #refresh} when that matters.
    *
    * <p>The supplier is called once per attempt: a transport that sends the request again (a
-   * redirect, a cluster's failover) gets a fresh stream. Each stream is closed once sent.
+   * redirect, a cluster's failover) gets a fresh stream. Each stream is closed once sent. The
+   * stream is walked by the thread that writes the body (the transport's own, or Switchboard's
+   * body-reader thread), never the caller's: it must not depend on the caller's thread.
    *
    * <pre>{@code
    * BulkResult r = SearchClient.await(client.bulk("books",
