@@ -566,15 +566,20 @@ class SearchClientTest {
             .append(i)
             .append("\"}\n");
       }
-      Response r =
-          transports
-              .get(TRANSPORTS.get(0))
-              .execute(
-                  Request.post(
-                      node.uri() + "/scan/_bulk?refresh=true",
-                      Body.of(ndjson.toString(), "application/x-ndjson")));
-      assertEquals(200, r.status());
-      assertEquals(LOAD, SearchClient.await(client.count("scan")));
+      try {
+        Response r =
+            transports
+                .get(TRANSPORTS.get(0))
+                .execute(
+                    Request.post(
+                        node.uri() + "/scan/_bulk?refresh=true",
+                        Body.of(ndjson.toString(), "application/x-ndjson")));
+        assertEquals(200, r.status());
+        assertEquals(LOAD, SearchClient.await(client.count("scan")));
+      } catch (RuntimeException | AssertionError e) {
+        SearchClient.await(client.deleteIndex("scan")); // the next test loads it again
+        throw e;
+      }
       scanIndex = "scan";
     }
     return scanIndex;
