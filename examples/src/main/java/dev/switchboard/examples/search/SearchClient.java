@@ -15,6 +15,7 @@ import dev.switchboard.Transports;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -52,6 +53,13 @@ import java.util.stream.StreamSupport;
  */
 public final class SearchClient {
   private static final String NDJSON = "application/x-ndjson";
+
+  /**
+   * The response timeout of a bulk load: the server answers only once it has indexed every
+   * document, which for a large load takes far longer than the transport's default allows.
+   */
+  public static final Duration BULK_RESPONSE_TIMEOUT = Duration.ofMinutes(5);
+
   private final Transport transport;
   private final String base;
 
@@ -193,7 +201,8 @@ public final class SearchClient {
    * beforehand), so a load of any size takes no more memory than one document. The answer, a line
    * per document, is counted as it streams in: the future completes with how many items the server
    * answered for and how many failed (a failed item is not a failed call). The documents are not
-   * made visible to search: call {@link #refresh} when that matters.
+   * made visible to search: call {@link #refresh} when that matters. The response timeout is {@link
+   * #BULK_RESPONSE_TIMEOUT}.
    *
    * <p>The supplier is called once per attempt: a transport that sends the request again (a
    * redirect, a cluster's failover) gets a fresh stream. Each stream is closed once sent. The
@@ -235,6 +244,7 @@ public final class SearchClient {
         Request.builder("POST", uri("/" + enc(index) + "/_bulk"))
             .header("Accept", "application/json")
             .body(body)
+            .responseTimeout(BULK_RESPONSE_TIMEOUT)
             .build();
     CompletableFuture<StreamingResponse> sent = transport.stream(request);
     CompletableFuture<BulkResult> result =
