@@ -1,35 +1,52 @@
 package dev.switchboard.cli;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Reads {@code --data}: the text itself, {@code @file} for a file's bytes, {@code @-} for stdin.
+ * Reads {@code --data}: the text itself, {@code @file} for a file, {@code @-} for standard input. A
+ * file or standard input is not read here: it streams when the request is sent.
  */
 final class BodyConverter implements ITypeConverter<BodyConverter.Data> {
-  /** The bytes to send, and whether they came from a file (so their type is unknown). */
-  record Data(byte[] bytes, boolean fromFile) {}
+  /** Where the body comes from. */
+  sealed interface Data permits Text, FromFile, FromStdin {}
+
+  /** The text given on the command line. */
+  record Text(byte[] bytes) implements Data {}
+
+  /** A readable regular file, sent as it is read (its length known beforehand). */
+  record FromFile(Path file) implements Data {}
+
+  /** Standard input, sent as it is read, chunked (its length is not known). */
+  record FromStdin() implements Data {}
 
   @Override
   public Data convert(String value) {
     if (!value.startsWith("@")) {
-      return new Data(value.getBytes(StandardCharsets.UTF_8), false);
+      return new Text(value.getBytes(StandardCharsets.UTF_8));
     }
-    String file = value.substring(1);
+    String name = value.substring(1);
+    if (name.equals("-")) {
+      return new FromStdin();
+    }
+    Path file;
     try {
-      if (file.equals("-")) {
-        return new Data(System.in.readAllBytes(), true);
-      }
-      return new Data(Files.readAllBytes(Path.of(file)), true);
-    } catch (NoSuchFileException e) {
-      throw new TypeConversionException("no such file: " + file);
-    } catch (IOException | RuntimeException e) {
-      throw new TypeConversionException("cannot read " + file + ": " + e);
+      file = Path.of(name);
+    } catch (RuntimeException e) {
+      throw new TypeConversionException("cannot read " + name + ": " + e.getMessage());
     }
+    if (!Files.exists(file)) {
+      throw new TypeConversionException("no such file: " + name);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new TypeConversionException("cannot read " + name + ": not a regular file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new TypeConversionException("cannot read " + name + ": permission denied");
+    }
+    return new FromFile(file);
   }
 }

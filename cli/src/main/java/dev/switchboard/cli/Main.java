@@ -1,5 +1,6 @@
 package dev.switchboard.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -22,12 +23,28 @@ public final class Main {
   public static final int USAGE = 2;
 
   private static volatile boolean interactive;
+  private static volatile InputStream stdin = System.in;
 
   private Main() {}
 
   /** Whether a person is watching a terminal (progress is then shown on one updating line). */
   static boolean interactive() {
     return interactive;
+  }
+
+  /** Where {@code --data @-} reads from: standard input. */
+  static InputStream stdin() {
+    return stdin;
+  }
+
+  /** For tests: {@code --data @-} reads {@code in} from now on. */
+  static void useStdin(InputStream in) {
+    stdin = in;
+  }
+
+  /** For tests: whether progress is drawn as for a terminal. */
+  static void interactive(boolean on) {
+    interactive = on;
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.Headers;
 import dev.switchboard.Response;
+import dev.switchboard.StreamingResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -34,6 +35,11 @@ final class ResponsePrinter {
   static String statusLine(Response response) {
     String reason = response.reasonPhrase();
     return response.status() + (reason.isEmpty() ? "" : " " + reason);
+  }
+
+  /** The status line of a streamed response. */
+  static String statusLine(StreamingResponse r) {
+    return statusLine(Response.builder(r.request(), r.status()).transport(r.transport()).build());
   }
 
   private static String body(Response response, byte[] body) {

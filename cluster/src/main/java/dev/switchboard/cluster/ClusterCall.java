@@ -6,6 +6,8 @@ import dev.switchboard.HttpStatusException;
 import dev.switchboard.Request;
 import dev.switchboard.RequestTimeoutException;
 import dev.switchboard.Response;
+import dev.switchboard.StreamingResponse;
+import dev.switchboard.Transport;
 import dev.switchboard.TransportException;
 import dev.switchboard.TransportTimeoutException;
 import dev.switchboard.UnsupportedFeatureException;
@@ -16,31 +18,100 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One {@link ClusterTransport#send}: its attempts, one after another, under one deadline.
+ * One {@link ClusterTransport#send} or {@link ClusterTransport#stream}: its attempts, one after
+ * another, under one deadline. {@code T} is what an attempt gives: a buffered {@link Response}, or
+ * a {@link StreamingResponse} (then the call ends at the response headers; the body belongs to the
+ * caller, and a streamed answer the call does not return is closed).
  *
  * <p>Attempts never overlap: the next starts from the completion of the previous, so the fields
  * below are handed from thread to thread through the completion of a future.
  */
-final class ClusterCall {
+final class ClusterCall<T> {
+  /** How an attempt is sent, and what the call needs to know of its answer. */
+  interface Mode<T> {
+    /** Sends one attempt through the inner transport. */
+    CompletableFuture<T> send(Transport inner, Request request);
+
+    /** The answer's status code. */
+    int status(T answer);
+
+    /** The answer as the listener and a 502/503/504 failure see it. */
+    Response head(T answer);
+
+    /** Releases an answer the call does not return. */
+    void discard(T answer);
+  }
+
+  /** Buffered: {@link Transport#send}. */
+  static final Mode<Response> BUFFERED =
+      new Mode<>() {
+        @Override
+        public CompletableFuture<Response> send(Transport inner, Request request) {
+          return inner.send(request);
+        }
+
+        @Override
+        public int status(Response answer) {
+          return answer.status();
+        }
+
+        @Override
+        public Response head(Response answer) {
+          return answer;
+        }
+
+        @Override
+        public void discard(Response answer) {}
+      };
+
+  /** Streamed: {@link Transport#stream}; the head is the status and headers, its body empty. */
+  static final Mode<StreamingResponse> STREAMED =
+      new Mode<>() {
+        @Override
+        public CompletableFuture<StreamingResponse> send(Transport inner, Request request) {
+          return inner.stream(request);
+        }
+
+        @Override
+        public int status(StreamingResponse answer) {
+          return answer.status();
+        }
+
+        @Override
+        public Response head(StreamingResponse answer) {
+          return Response.builder(answer.request(), answer.status())
+              .headers(answer.headers())
+              .transport(answer.transport())
+              .build();
+        }
+
+        @Override
+        public void discard(StreamingResponse answer) {
+          answer.close();
+        }
+      };
+
   final ClusterTransport cluster;
   final Request original;
-  final CompletableFuture<Response> result = new CompletableFuture<>();
+  final CompletableFuture<T> result = new CompletableFuture<>();
+  private final Mode<T> mode;
   private final Duration timeout;
   private final long deadline;
   private final List<NodeHealth> tried = new ArrayList<>(2);
   private final List<TransportException> failures = new ArrayList<>();
-  private volatile CompletableFuture<Response> inFlight;
+  private volatile CompletableFuture<T> inFlight;
   private volatile boolean anySent;
   private int attempts;
 
-  ClusterCall(ClusterTransport cluster, Request original) {
+  ClusterCall(ClusterTransport cluster, Request original, Mode<T> mode) {
     this.cluster = cluster;
     this.original = original;
+    this.mode = mode;
     this.timeout = cluster.timeoutOf(original);
     this.deadline = timeout == null ? 0 : cluster.now() + timeout.toNanos();
     result.whenComplete(
         (r, e) -> {
-          CompletableFuture<Response> f = inFlight;
+          CompletableFuture<T> f = inFlight;
           if (f != null && result.isCancelled()) {
             f.cancel(true);
           }
@@ -54,7 +125,7 @@ final class ClusterCall {
   /** Ends the call because the cluster closed: the attempt in flight is cancelled. */
   void close(TransportException e) {
     if (result.completeExceptionally(e)) {
-      CompletableFuture<Response> f = inFlight;
+      CompletableFuture<T> f = inFlight;
       if (f != null) {
         f.cancel(true);
       }
@@ -103,9 +174,9 @@ final class ClusterCall {
     Attempt attempt = new Attempt(original, node.node, attempts, sent);
     Duration sliceOfDeadline = left;
     cluster.attemptStarted(attempt);
-    CompletableFuture<Response> f;
+    CompletableFuture<T> f;
     try {
-      f = cluster.inner().send(sent);
+      f = mode.send(cluster.inner(), sent);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
@@ -118,6 +189,7 @@ final class ClusterCall {
     inFlight = f;
     if (result.isDone()) { // cancelled or closed while this attempt was starting
       f.cancel(true);
+      f.thenAccept(this::discard); // an answer that came all the same is released
       return;
     }
     f.whenComplete((r, e) -> ended(attempt, node, seen, sliceOfDeadline, r, e));
@@ -128,10 +200,13 @@ final class ClusterCall {
       NodeHealth node,
       NodeHealth.State seen,
       Duration sliceOfDeadline,
-      Response response,
+      T response,
       Throwable error) {
     if (result.isDone()) {
-      return; // cancelled or closed: the outcome of this attempt no longer matters
+      if (response != null) { // cancelled or closed: the answer is released, never leaked
+        discard(response);
+      }
+      return;
     }
     try {
       handle(attempt, node, seen, sliceOfDeadline, response, error);
@@ -157,7 +232,7 @@ final class ClusterCall {
       NodeHealth node,
       NodeHealth.State seen,
       Duration sliceOfDeadline,
-      Response response,
+      T response,
       Throwable error) {
     if (error == null) {
       answered(attempt, node, seen, response);
@@ -195,30 +270,52 @@ final class ClusterCall {
   }
 
   /** A response the request accepts: success, unless the node said it cannot serve. */
-  private void answered(Attempt attempt, NodeHealth node, NodeHealth.State seen, Response r) {
+  private void answered(Attempt attempt, NodeHealth node, NodeHealth.State seen, T answer) {
     anySent = true;
-    if (!isNodeUnavailable(r.status())) {
+    int status = mode.status(answer);
+    Response head = mode.head(answer);
+    if (!isNodeUnavailable(status)) {
       cluster.markAnswered(node);
-      cluster.attemptEnded(attempt, r, null, false);
-      cluster.completing(() -> result.complete(r));
+      cluster.attemptEnded(attempt, head, null, false);
+      succeed(answer);
       return;
     }
     cluster.markFailed(node, seen);
     switch (decide(cluster.isRetrySafe(original))) {
       case MOVE_ON -> {
-        failures.add(HttpStatusException.of(r));
-        cluster.attemptEnded(attempt, r, null, true);
+        failures.add(HttpStatusException.of(head));
+        cluster.attemptEnded(attempt, head, null, true);
+        discard(answer);
         next();
       }
       case DEADLINE -> {
-        failures.add(HttpStatusException.of(r));
-        cluster.attemptEnded(attempt, r, null, false);
+        failures.add(HttpStatusException.of(head));
+        cluster.attemptEnded(attempt, head, null, false);
+        discard(answer);
         deadlinePassed();
       }
       case STOP -> {
-        cluster.attemptEnded(attempt, r, null, false);
-        cluster.completing(() -> result.complete(r));
+        cluster.attemptEnded(attempt, head, null, false);
+        succeed(answer);
       }
+    }
+  }
+
+  /** Returns {@code answer}; one that arrives after the call ended (closed) is released. */
+  private void succeed(T answer) {
+    cluster.completing(
+        () -> {
+          if (!result.complete(answer)) {
+            discard(answer);
+          }
+        });
+  }
+
+  private void discard(T answer) {
+    try {
+      mode.discard(answer);
+    } catch (RuntimeException ignored) {
+      // releasing an answer nobody reads never fails the call
     }
   }
 
@@ -252,10 +349,31 @@ final class ClusterCall {
     if (!safe || attempts >= cluster.maxAttempts() || cluster.isClosed()) {
       return Next.STOP;
     }
+    if (!original.body().isRepeatable()) {
+      oneSendOnly();
+      return Next.STOP;
+    }
     if (timeout != null && deadline - cluster.now() <= 0) {
       return Next.DEADLINE;
     }
     return Next.MOVE_ON;
+  }
+
+  /**
+   * A body that can be sent only once (a {@link dev.switchboard.Body#ofPublisher}) was handed to
+   * the inner transport, which takes it even when the connection then fails: it is never moved to
+   * another node. Says so on the failure the call ends with.
+   */
+  private void oneSendOnly() {
+    failures.add(
+        new TransportException(
+            "not moved to another node: the request body can be sent only once ("
+                + "Body.ofPublisher); use Body.ofFile or Body.ofInputStream for a body that can be"
+                + " resent",
+            original,
+            cluster.name(),
+            anySent,
+            null));
   }
 
   /** Fails the call with {@code last}, the earlier attempts' failures suppressed on it. */

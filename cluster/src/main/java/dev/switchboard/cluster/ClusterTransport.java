@@ -4,6 +4,7 @@ import dev.switchboard.Capability;
 import dev.switchboard.Request;
 import dev.switchboard.RequestTimeoutException;
 import dev.switchboard.Response;
+import dev.switchboard.StreamingResponse;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportException;
 import java.net.URI;
@@ -83,6 +84,18 @@ import java.util.function.Predicate;
  * a {@linkplain Throwable#getSuppressed() suppressed} exception</b>; when a 502, 503 or 504 the
  * request accepts is the last answer, that response is returned.
  *
+ * <p>A request whose body can be sent only once ({@link dev.switchboard.Body#ofPublisher}) is never
+ * moved to another node: the inner transport takes the body with the first attempt, even one whose
+ * connection then fails. Its call ends with the first attempt's outcome, a note of why it did not
+ * move on suppressed on the failure. Bodies from {@link dev.switchboard.Body#ofFile} or {@link
+ * dev.switchboard.Body#ofInputStream} are read again for each node.
+ *
+ * <h2>Streaming</h2>
+ *
+ * {@link #stream} (and so {@link #openStream}) chooses nodes, marks them and fails over exactly as
+ * {@link #send}, up to the response headers; from then on the body is the caller's, and a failure
+ * while reading it changes neither the node's health nor the node the call used.
+ *
  * <h2>One deadline</h2>
  *
  * A call has one deadline: the request's {@linkplain Request#requestTimeout() request timeout}, or
@@ -120,7 +133,7 @@ public final class ClusterTransport implements Transport {
   private final ClusterListener listener;
   private final boolean closeTransport;
   private final LongSupplier nanoTime;
-  private final Set<ClusterCall> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<ClusterCall<?>> inFlight = ConcurrentHashMap.newKeySet();
   private final ThreadLocal<Boolean> completing = new ThreadLocal<>();
   private volatile boolean closed;
 
@@ -153,6 +166,25 @@ public final class ClusterTransport implements Transport {
 
   @Override
   public CompletableFuture<Response> send(Request request) {
+    return call(request, ClusterCall.BUFFERED);
+  }
+
+  /**
+   * Streams the response of {@code request} from the node chosen as for {@link #send}: the same
+   * node choice, dead-node marking and failover, up to the response headers. The future completes
+   * with the first answer the call keeps; a 502, 503 or 504 that moves the call on to another node
+   * is closed, unread. A failure while its body is read belongs to the reader (it neither marks the
+   * node nor moves on). The call's deadline, when it has one, is the request timeout of the attempt
+   * that answers, and so bounds the body too. A body that can be sent only once ({@link
+   * dev.switchboard.Body#ofPublisher}) goes to one node only. The {@link ClusterListener} sees an
+   * answer as a {@link Response} with its status and headers and no body.
+   */
+  @Override
+  public CompletableFuture<StreamingResponse> stream(Request request) {
+    return call(request, ClusterCall.STREAMED);
+  }
+
+  private <T> CompletableFuture<T> call(Request request, ClusterCall.Mode<T> mode) {
     if (request == null) {
       return CompletableFuture.failedFuture(
           new TransportException("request is null", null, name(), false, null));
@@ -172,7 +204,7 @@ public final class ClusterTransport implements Transport {
     if (closed) {
       return CompletableFuture.failedFuture(closedException(request, false));
     }
-    ClusterCall call = new ClusterCall(this, request);
+    ClusterCall<T> call = new ClusterCall<>(this, request, mode);
     inFlight.add(call);
     call.result.whenComplete((r, e) -> inFlight.remove(call));
     if (closed) { // close() may have run between the check and add
@@ -215,7 +247,7 @@ public final class ClusterTransport implements Transport {
       return;
     }
     closed = true;
-    for (ClusterCall call : List.copyOf(inFlight)) {
+    for (ClusterCall<?> call : List.copyOf(inFlight)) {
       call.close(closedException(call.original, true));
     }
     if (closeTransport) {

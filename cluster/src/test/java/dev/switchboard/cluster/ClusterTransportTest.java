@@ -761,4 +761,38 @@ class ClusterTransportTest {
       assertEquals(List.of("start 1 " + A), events);
     }
   }
+
+  // ---------------------------------------------------------------- bodies sent once
+
+  @Test
+  void aBodySentOnlyOnceIsNeverMovedToAnotherNodeAndTheFailureSaysWhy() {
+    fake.on(A, FakeTransport.refused()).on(B, ok());
+    try (ClusterTransport c = ordered(A, B).build()) {
+      Body once = Body.ofPublisher(Body.of(new byte[] {1, 2, 3}, null).publisher(), 3, null);
+      Request put = Request.builder("PUT", "idx/_doc/1").body(once).build();
+      Throwable e = failure(c.send(put));
+      assertInstanceOf(ConnectionException.class, e);
+      assertEquals(List.of(A), fake.ports(), "B never saw it");
+      assertTrue(
+          java.util.Arrays.stream(e.getSuppressed())
+              .anyMatch(s -> s.getMessage().contains("can be sent only once")),
+          java.util.Arrays.toString(e.getSuppressed()));
+      assertEquals(
+          List.of("start 1 " + A, "dead " + A + " x1 1000ms", "end 1 ConnectionException"),
+          events,
+          "the node is still marked dead; the call does not move on");
+    }
+  }
+
+  @Test
+  void aRepeatableStreamingBodyStillMovesOn() {
+    fake.on(A, FakeTransport.refused()).on(B, ok());
+    try (ClusterTransport c = ordered(A, B).build()) {
+      Body again =
+          Body.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}), 3, null);
+      Request put = Request.builder("PUT", "idx/_doc/1").body(again).build();
+      assertEquals(200, c.execute(put).status());
+      assertEquals(List.of(A, B), fake.ports());
+    }
+  }
 }

@@ -1,11 +1,13 @@
 package dev.switchboard.examples.search;
 
+import dev.switchboard.Body;
 import dev.switchboard.Capability;
 import dev.switchboard.DecodeException;
 import dev.switchboard.GetWithBody;
 import dev.switchboard.HttpStatusException;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
+import dev.switchboard.StreamingResponse;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
@@ -13,18 +15,23 @@ import dev.switchboard.Transports;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 
 /**
  * A small asynchronous client for an OpenSearch (or Elasticsearch) HTTP API, built only on
@@ -45,6 +52,14 @@ import java.util.function.Supplier;
  * <p>The client does not own the transport: closing the transport is the caller's business.
  */
 public final class SearchClient {
+  private static final String NDJSON = "application/x-ndjson";
+
+  /**
+   * The response timeout of a bulk load: the server answers only once it has indexed every
+   * document, which for a large load takes far longer than the transport's default allows.
+   */
+  public static final Duration BULK_RESPONSE_TIMEOUT = Duration.ofMinutes(5);
+
   private final Transport transport;
   private final String base;
 
@@ -159,6 +174,146 @@ public final class SearchClient {
   /** {@link #search(String, Map, int)} with at most 10 hits. */
   public CompletableFuture<SearchResult> search(String index, Map<String, ?> query) {
     return search(index, query, 10);
+  }
+
+  /**
+   * {@code POST /<index>/_refresh}: makes everything indexed so far visible to search (a bulk load
+   * does not refresh on its own).
+   */
+  public CompletableFuture<Acknowledged> refresh(String index) {
+    Request request =
+        Request.builder("POST", uri("/" + enc(index) + "/_refresh")).body(Body.empty()).build();
+    return call(request, r -> new Acknowledged(index, true));
+  }
+
+  /** {@code GET /<index>/_count}: the number of documents visible to search. */
+  public CompletableFuture<Long> count(String index) {
+    return call(
+        Request.get(uri("/" + enc(index) + "/_count")), r -> Fields.number(map(r), "count"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // streaming: bulk loads and large results
+
+  /**
+   * {@code POST /<index>/_bulk}: indexes every document {@code documents} gives, the request body
+   * written as it is sent (NDJSON, one document at a time, chunked: its length is not known
+   * beforehand), so a load of any size takes no more memory than one document. The answer, a line
+   * per document, is counted as it streams in: the future completes with how many items the server
+   * answered for and how many failed (a failed item is not a failed call). The documents are not
+   * made visible to search: call {@link #refresh} when that matters. The response timeout is {@link
+   * #BULK_RESPONSE_TIMEOUT}.
+   *
+   * <p>The supplier is called once per attempt: a transport that sends the request again (a
+   * redirect, a cluster's failover) gets a fresh stream. Each stream is closed once sent. The
+   * stream is walked by the thread that writes the body (the transport's own, or Switchboard's
+   * body-reader thread), never the caller's: it must not depend on the caller's thread.
+   *
+   * <pre>{@code
+   * BulkResult r = SearchClient.await(client.bulk("books",
+   *     () -> IntStream.range(0, 1_000_000).mapToObj(i -> new BulkDocument("b" + i, Map.of("n", i)))));
+   * }</pre>
+   */
+  public CompletableFuture<BulkResult> bulk(
+      String index, Supplier<? extends java.util.stream.Stream<BulkDocument>> documents) {
+    Objects.requireNonNull(documents, "documents");
+    Body body =
+        Body.ofInputStream(
+            () -> {
+              java.util.stream.Stream<BulkDocument> s = documents.get();
+              return new NdjsonStream(s.iterator(), s);
+            },
+            -1,
+            NDJSON);
+    return bulk(index, body);
+  }
+
+  /**
+   * {@link #bulk(String, Supplier)} from an iterator, which can be walked only once: the body is
+   * sent once (a redirect or failover that would send it again is refused with a message that says
+   * so, see {@link Body#ofPublisher}).
+   */
+  public CompletableFuture<BulkResult> bulk(String index, Iterator<BulkDocument> documents) {
+    Objects.requireNonNull(documents, "documents");
+    Body once = Body.ofInputStream(() -> new NdjsonStream(documents, null), -1, NDJSON);
+    return bulk(index, Body.ofPublisher(once.publisher(), -1, NDJSON));
+  }
+
+  private CompletableFuture<BulkResult> bulk(String index, Body body) {
+    Request request =
+        Request.builder("POST", uri("/" + enc(index) + "/_bulk"))
+            .header("Accept", "application/json")
+            .body(body)
+            .responseTimeout(BULK_RESPONSE_TIMEOUT)
+            .build();
+    CompletableFuture<StreamingResponse> sent = transport.stream(request);
+    CompletableFuture<BulkResult> result =
+        sent.thenCompose(
+            r -> {
+              BulkResponseReader reader = new BulkResponseReader();
+              r.publisher().subscribe(reader);
+              return reader
+                  .result
+                  .whenComplete((v, e) -> r.close())
+                  .exceptionallyCompose(
+                      e -> {
+                        Throwable t = TransportException.unwrap(e);
+                        if (t instanceof TransportException) {
+                          return CompletableFuture.failedFuture(t);
+                        }
+                        return CompletableFuture.failedFuture(
+                            new DecodeException(
+                                "not the answer expected from " + request.summary() + ": " + t,
+                                Response.builder(r.request(), r.status())
+                                    .headers(r.headers())
+                                    .transport(r.transport())
+                                    .build(),
+                                t));
+                      });
+            });
+    result.whenComplete(
+        (v, e) -> {
+          if (e instanceof CancellationException) {
+            sent.cancel(true);
+            sent.thenAccept(StreamingResponse::close);
+          }
+        });
+    return result;
+  }
+
+  /**
+   * Reads every hit of a search, however many, page by page with {@code search_after}: each page is
+   * one request of at most {@code pageSize} hits sorted on {@code sortField}, read as it streams
+   * (never held whole). {@code sortField} must have a unique value per document (a keyword or
+   * numeric id field): it is the tie-breaker that makes each page start exactly after the last.
+   * Pages are fetched lazily as the stream is consumed, on the consuming thread (blocking; not on a
+   * transport thread). A failure is thrown by the stream as the typed {@link TransportException}.
+   * The results carry no total ({@code track_total_hits} is off).
+   */
+  public java.util.stream.Stream<SearchResult> searchAfter(
+      String index, Map<String, ?> query, String sortField, int pageSize) {
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(sortField, "sortField");
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize must be at least 1, got " + pageSize);
+    }
+    URI search = uri("/" + enc(index) + "/_search");
+    SearchAfterPages pages =
+        new SearchAfterPages(
+            transport,
+            body -> Request.builder("GET", search).json(body).build(),
+            query,
+            pageSize,
+            sortField);
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL),
+        false);
+  }
+
+  /** The hits of {@link #searchAfter}, one after another. */
+  public java.util.stream.Stream<SearchResult.Hit> scan(
+      String index, Map<String, ?> query, String sortField, int pageSize) {
+    return searchAfter(index, query, sortField, pageSize).flatMap(p -> p.hits().stream());
   }
 
   /** {@code DELETE /<index>}. */

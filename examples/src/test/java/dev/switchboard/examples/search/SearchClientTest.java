@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.Body;
 import dev.switchboard.ClientErrorException;
 import dev.switchboard.ConflictException;
 import dev.switchboard.ConnectionException;
@@ -14,6 +15,8 @@ import dev.switchboard.DecodeException;
 import dev.switchboard.GetWithBody;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.NotFoundException;
+import dev.switchboard.Request;
+import dev.switchboard.Response;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
@@ -28,13 +31,19 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -389,6 +398,191 @@ class SearchClientTest {
       assertTrue(nodes.get(1).live(), nodes.toString());
       assertEquals(0, nodes.get(1).consecutiveFailures(), nodes.toString());
     }
+  }
+
+  // ---------------------------------------------------------------- streaming
+
+  static final int LOAD = 20_000;
+
+  /**
+   * Document {@code i} of a load: {@code n} is unique (the tie-breaker), {@code even} its parity.
+   */
+  static BulkDocument document(int i) {
+    return new BulkDocument("d" + i, Map.of("n", i, "even", i % 2 == 0, "title", "doc " + i));
+  }
+
+  static final Map<String, Object> LOAD_MAPPINGS =
+      Map.of(
+          "properties",
+          Map.of(
+              "n", Map.of("type", "long"),
+              "even", Map.of("type", "boolean"),
+              "title", Map.of("type", "text")));
+
+  /** Reads every hit of {@code index} with search_after; asserts each id of 0..count-1 once. */
+  static void assertEveryDocumentOnce(SearchClient client, String index, int count, int pageSize) {
+    Set<String> seen = new HashSet<>();
+    List<String> duplicates = new ArrayList<>();
+    int[] pages = {0};
+    long[] last = {-1};
+    client
+        .searchAfter(index, Map.of("match_all", Map.of()), "n", pageSize)
+        .forEach(
+            page -> {
+              pages[0]++;
+              assertTrue(page.hits().size() <= pageSize, "a page holds at most pageSize hits");
+              for (SearchResult.Hit h : page.hits()) {
+                if (!seen.add(h.id())) {
+                  duplicates.add(h.id());
+                }
+                long n = ((Number) h.source().get("n")).longValue();
+                assertTrue(n > last[0], "sorted on the tie-breaker: " + n + " after " + last[0]);
+                last[0] = n;
+                assertEquals("d" + n, h.id(), "the source came with its hit");
+              }
+            });
+    assertEquals(List.of(), duplicates, "no id twice");
+    assertEquals(count, seen.size(), "every id");
+    for (int i = 0; i < count; i++) {
+      assertTrue(seen.contains("d" + i), "d" + i);
+    }
+    assertEquals((count + pageSize - 1) / pageSize, pages[0], "pages of " + pageSize);
+  }
+
+  @ParameterizedTest
+  @MethodSource("transports")
+  void bulkLoadsAGeneratedStreamThenSearchAfterReadsEveryDocumentOnce(String transport)
+      throws IOException {
+    Testing.assumeEngineStreamsRequestBodies(transport);
+    SearchClient client = client(transport);
+    String index = index("bulk", transport);
+    SearchClient.await(client.createIndex(index, LOAD_MAPPINGS));
+    try {
+      AtomicInteger generated = new AtomicInteger();
+      BulkResult r =
+          SearchClient.await(
+              client.bulk(
+                  index,
+                  () ->
+                      IntStream.range(0, LOAD)
+                          .mapToObj(SearchClientTest::document)
+                          .peek(d -> generated.incrementAndGet())));
+      assertEquals(new BulkResult(r.tookMillis(), LOAD, 0, List.of()), r);
+      assertTrue(r.ok());
+      assertEquals(LOAD, generated.get(), "each document generated once: one attempt");
+      Body wire = Testing.bulkBodyOnTheWire.get(transport);
+      assertFalse(wire.isInMemory(), "the NDJSON was written as it was sent");
+      assertEquals(-1, wire.length(), "of unknown length: chunked");
+
+      SearchClient.await(client.refresh(index));
+      assertEquals(LOAD, SearchClient.await(client.count(index)));
+      assertEveryDocumentOnce(client, index, LOAD, 1000);
+    } finally {
+      SearchClient.await(client.deleteIndex(index));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("transports")
+  void bulkCountsTheItemsThatFailedFromAnIteratorSentOnce(String transport) throws IOException {
+    Testing.assumeEngineStreamsRequestBodies(transport);
+    SearchClient client = client(transport);
+    String index = index("bulk-errors", transport);
+    SearchClient.await(client.createIndex(index, LOAD_MAPPINGS));
+    try {
+      Iterator<BulkDocument> docs =
+          IntStream.range(0, 500)
+              .mapToObj(
+                  i ->
+                      i % 100 == 7
+                          ? new BulkDocument("bad" + i, Map.of("n", "not a number " + i))
+                          : document(i))
+              .iterator();
+      BulkResult r = SearchClient.await(client.bulk(index, docs));
+      assertEquals(500, r.items());
+      assertEquals(5, r.errors());
+      assertFalse(r.ok());
+      assertEquals(
+          List.of(7L, 107L, 207L, 307L, 407L),
+          r.firstErrors().stream().map(BulkResult.ItemError::position).toList());
+      BulkResult.ItemError first = r.firstErrors().get(0);
+      assertEquals("bad7", first.id());
+      assertEquals(400, first.status());
+      assertEquals("mapper_parsing_exception", first.type());
+      assertTrue(first.reason().contains("[n]"), first.reason());
+      assertTrue(Testing.bulkBodyOnTheWire.get(transport).length() == -1);
+      assertFalse(Testing.bulkBodyOnTheWire.get(transport).isRepeatable(), "sent once");
+      SearchClient.await(client.refresh(index));
+      assertEquals(495, SearchClient.await(client.count(index)));
+    } finally {
+      SearchClient.await(client.deleteIndex(index));
+    }
+  }
+
+  /**
+   * search_after on every transport, over an index loaded once with an in-memory {@code _bulk} (so
+   * this runs even where an engine cannot stream request bodies yet).
+   */
+  @ParameterizedTest
+  @MethodSource("transports")
+  void searchAfterReadsALargeResultPageByPage(String transport) {
+    SearchClient client = client(transport);
+    String index = scanIndex();
+    assertEveryDocumentOnce(client, index, LOAD, 1000);
+    assertEveryDocumentOnce(client, index, LOAD, 7_000); // a short last page ends the stream
+
+    List<String> odd =
+        client
+            .scan(index, Map.of("term", Map.of("even", false)), "n", 333)
+            .limit(1000)
+            .map(SearchResult.Hit::id)
+            .toList();
+    assertEquals(IntStream.range(0, 1000).mapToObj(i -> "d" + (2 * i + 1)).toList(), odd);
+
+    NotFoundException missing =
+        assertThrows(
+            NotFoundException.class,
+            () -> client.scan("no-such-index", Map.of("match_all", Map.of()), "n", 10).count());
+    assertEquals("index_not_found_exception", ServerError.typeOf(missing).orElseThrow());
+  }
+
+  private static String scanIndex;
+
+  /** The index search_after tests read: LOAD documents, loaded once by a buffered _bulk. */
+  private static synchronized String scanIndex() {
+    if (scanIndex == null) {
+      SearchClient client = client(TRANSPORTS.get(0));
+      SearchClient.await(client.createIndex("scan", LOAD_MAPPINGS));
+      StringBuilder ndjson = new StringBuilder(LOAD * 80);
+      for (int i = 0; i < LOAD; i++) {
+        ndjson
+            .append("{\"index\":{\"_id\":\"d")
+            .append(i)
+            .append("\"}}\n{\"n\":")
+            .append(i)
+            .append(",\"even\":")
+            .append(i % 2 == 0)
+            .append(",\"title\":\"doc ")
+            .append(i)
+            .append("\"}\n");
+      }
+      try {
+        Response r =
+            transports
+                .get(TRANSPORTS.get(0))
+                .execute(
+                    Request.post(
+                        node.uri() + "/scan/_bulk?refresh=true",
+                        Body.of(ndjson.toString(), "application/x-ndjson")));
+        assertEquals(200, r.status());
+        assertEquals(LOAD, SearchClient.await(client.count("scan")));
+      } catch (RuntimeException | AssertionError e) {
+        SearchClient.await(client.deleteIndex("scan")); // the next test loads it again
+        throw e;
+      }
+      scanIndex = "scan";
+    }
+    return scanIndex;
   }
 
   @Test
