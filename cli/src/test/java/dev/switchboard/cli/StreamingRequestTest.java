@@ -4,18 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.switchboard.Body;
-import dev.switchboard.Request;
-import dev.switchboard.Transport;
-import dev.switchboard.TransportConfig;
-import dev.switchboard.Transports;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -122,7 +114,6 @@ class StreamingRequestTest {
   @MethodSource("transports")
   void dataFromAFileStreamsEveryByteWithItsLength(String transport, @TempDir Path dir)
       throws IOException {
-    assumeEngineStreamsRequestBodies(transport);
     Path file = dir.resolve("upload.bin");
     try (OutputStream out = Files.newOutputStream(file)) {
       new Pattern(SIZE).transferTo(out);
@@ -138,7 +129,6 @@ class StreamingRequestTest {
   @ParameterizedTest
   @MethodSource("transports")
   void dataFromStandardInputStreamsChunked(String transport) throws IOException {
-    assumeEngineStreamsRequestBodies(transport);
     Main.useStdin(new Pattern(SIZE));
     Cli.Run run;
     try {
@@ -285,36 +275,6 @@ class StreamingRequestTest {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  /**
-   * Skips (never passes) a test while {@code transport}'s engine cannot send a body that is not in
-   * memory: until the engines' #19 work lands, they fail such a request before connecting, with an
-   * {@link IllegalStateException} from {@code Body.bytes()}. Any other outcome runs the test.
-   */
-  static void assumeEngineStreamsRequestBodies(String transport) throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      port = s.getLocalPort();
-    }
-    try (Transport t = Transports.create(TransportConfig.builder().provider(transport).build())) {
-      Request probe =
-          Request.builder("PUT", "http://127.0.0.1:" + port + "/")
-              .body(Body.ofInputStream(() -> new ByteArrayInputStream(new byte[1]), 1, null))
-              .build();
-      Throwable failure = null;
-      try {
-        t.execute(probe);
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-      for (Throwable c = failure; c != null; c = c.getCause()) {
-        Assumptions.assumeFalse(
-            c instanceof IllegalStateException
-                && String.valueOf(c.getMessage()).contains("has no byte array"),
-            "the " + transport + " engine does not stream request bodies yet (#19): " + c);
-      }
-    }
-  }
 
   static MessageDigest sha256() {
     try {

@@ -16,7 +16,6 @@ import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.ServerErrorException;
 import dev.switchboard.StreamingResponse;
-import dev.switchboard.Transport;
 import dev.switchboard.TransportException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -35,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -208,7 +206,6 @@ class ClusterStreamingTest {
   @MethodSource("providers")
   void aBodySentOnlyOnceStaysOnOneNodeWhileARepeatableOneMovesOn(String provider)
       throws IOException {
-    assumeEngineStreamsRequestBodies(provider);
     byte[] payload = pattern(1024 * 1024 + 3);
     try (ClusterTransport c =
         ClusterIntegrationTest.ordered(provider, closed(), good.url()).build()) {
@@ -241,32 +238,6 @@ class ClusterStreamingTest {
             Integer.toString(payload.length),
             new String(r.body().readAllBytes(), StandardCharsets.US_ASCII),
             "the whole body, chunked, reached the healthy node");
-      }
-    }
-  }
-
-  /**
-   * Skips (never passes) a test while {@code provider}'s engine cannot send a body that is not in
-   * memory: until the engines' #19 work lands, they fail such a request before connecting, with an
-   * {@link IllegalStateException} from {@code Body.bytes()}. Any other outcome runs the test.
-   */
-  static void assumeEngineStreamsRequestBodies(String provider) {
-    try (Transport t = ClusterIntegrationTest.transport(provider)) {
-      Request probe =
-          Request.builder("PUT", closed())
-              .body(Body.ofInputStream(() -> new ByteArrayInputStream(new byte[1]), 1, null))
-              .build();
-      Throwable failure = null;
-      try {
-        t.execute(probe);
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-      for (Throwable c = failure; c != null; c = c.getCause()) {
-        Assumptions.assumeFalse(
-            c instanceof IllegalStateException
-                && String.valueOf(c.getMessage()).contains("has no byte array"),
-            "the " + provider + " engine does not stream request bodies yet (#19): " + c);
       }
     }
   }

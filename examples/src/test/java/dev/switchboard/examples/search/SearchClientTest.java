@@ -453,7 +453,6 @@ class SearchClientTest {
   @MethodSource("transports")
   void bulkLoadsAGeneratedStreamThenSearchAfterReadsEveryDocumentOnce(String transport)
       throws IOException {
-    Testing.assumeEngineStreamsRequestBodies(transport);
     SearchClient client = client(transport);
     String index = index("bulk", transport);
     SearchClient.await(client.createIndex(index, LOAD_MAPPINGS));
@@ -485,7 +484,6 @@ class SearchClientTest {
   @ParameterizedTest
   @MethodSource("transports")
   void bulkCountsTheItemsThatFailedFromAnIteratorSentOnce(String transport) throws IOException {
-    Testing.assumeEngineStreamsRequestBodies(transport);
     SearchClient client = client(transport);
     String index = index("bulk-errors", transport);
     SearchClient.await(client.createIndex(index, LOAD_MAPPINGS));
