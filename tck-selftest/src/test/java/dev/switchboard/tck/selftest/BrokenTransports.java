@@ -346,16 +346,31 @@ public final class BrokenTransports {
       AtomicReference<Exchange> current = new AtomicReference<>();
       AtomicBoolean retried = new AtomicBoolean();
       class Attempt extends ForwardingListener {
-        private boolean swallow;
+        private volatile boolean swallow;
+        private volatile Exchange mine; // this attempt's exchange, once start returned it
 
         Attempt() {
           super(l);
+        }
+
+        /** Starts this attempt; a swallowed body is asked for whole, the api never sees it. */
+        Exchange start() {
+          Exchange x = engine.start(r, this);
+          mine = x;
+          if (swallow) {
+            x.request(Long.MAX_VALUE);
+          }
+          return x;
         }
 
         @Override
         public void onResponseHeaders(int status, Headers headers) {
           if (!retried.get() && (status == 408 || status == 429 || status >= 500)) {
             swallow = true;
+            Exchange x = mine;
+            if (x != null) {
+              x.request(Long.MAX_VALUE);
+            }
             return;
           }
           super.onResponseHeaders(status, headers);
@@ -371,7 +386,7 @@ public final class BrokenTransports {
         @Override
         public void onComplete() {
           if (swallow && retried.compareAndSet(false, true)) {
-            current.set(engine.start(r, new Attempt()));
+            current.set(new Attempt().start());
             return;
           }
           super.onComplete();
@@ -380,13 +395,13 @@ public final class BrokenTransports {
         @Override
         protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
           if (retried.compareAndSet(false, true)) {
-            current.set(engine.start(r, new Attempt()));
+            current.set(new Attempt().start());
             return;
           }
           super.onAnyFailure(fault, cause, built);
         }
       }
-      current.set(engine.start(r, new Attempt()));
+      current.set(new Attempt().start());
       return Handles.of(
           () -> current.get(),
           () -> {

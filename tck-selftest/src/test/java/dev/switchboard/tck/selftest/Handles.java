@@ -16,6 +16,13 @@ final class Handles {
       @Override
       public void request(long n) {
         Exchange e = demandTo.get();
+        // the api asks for the body at the headers, which may come before the wrapper has stored
+        // the handle start() returned: wait for it a moment rather than drop the demand
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (e == null && System.nanoTime() < deadline) {
+          Thread.yield();
+          e = demandTo.get();
+        }
         if (e != null) {
           e.request(n);
         }
