@@ -73,8 +73,10 @@ final class BodySources {
     }
 
     private final Opener opener;
-    private InputStream in;
-    private boolean closed;
+    // volatile: an engine may close the stream from another thread (Exchange.abort) while the
+    // writing thread is opening or reading it
+    private volatile InputStream in;
+    private volatile boolean closed;
 
     Lazy(Opener opener) {
       this.opener = opener;
@@ -84,10 +86,16 @@ final class BodySources {
       if (closed) {
         throw new IOException("the body's stream is closed");
       }
-      if (in == null) {
-        in = opener.open();
+      InputStream s = in;
+      if (s == null) {
+        s = opener.open();
+        in = s;
+        if (closed) { // closed while it was being opened: close() may not have seen it
+          s.close();
+          throw new IOException("the body's stream is closed");
+        }
       }
-      return in;
+      return s;
     }
 
     @Override
@@ -103,8 +111,9 @@ final class BodySources {
     @Override
     public void close() throws IOException {
       closed = true;
-      if (in != null) {
-        in.close();
+      InputStream s = in;
+      if (s != null) {
+        s.close();
       }
     }
   }

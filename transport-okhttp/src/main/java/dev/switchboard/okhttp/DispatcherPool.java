@@ -16,6 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to {@link #runAfterCall} during that task runs on the same thread right after it: no other thread
  * to wake up, and by then the thread holds nothing a call in flight could wait for; if the
  * completion blocks, the next call gets another thread.
+ *
+ * <p>Not while the call's response body may still wait for demand ({@link
+ * OkHttpExchange#mayWaitForDemand()}): the thread then stays in the call until the consumer reads
+ * or closes the body, and a completion lent to it would never run if it is what gives the consumer
+ * the body (the future of {@code Transport.stream} completes at the headers). Such a completion
+ * goes to the callback executor instead. Once demand is unbounded (a buffered {@code send}), or the
+ * body has ended, nothing but the server is waited for, as before.
  */
 final class DispatcherPool extends ThreadPoolExecutor {
   private static final AtomicInteger POOLS = new AtomicInteger();
@@ -39,11 +46,24 @@ final class DispatcherPool extends ThreadPoolExecutor {
    * running it, on any other thread (another pool's, or this pool's between calls).
    */
   boolean runAfterCall(Runnable task) {
-    if (Thread.currentThread() instanceof Worker w && w.pool == this && w.inCall) {
+    if (Thread.currentThread() instanceof Worker w
+        && w.pool == this
+        && w.inCall
+        && (w.reading == null || !w.reading.mayWaitForDemand())) {
       w.lend(task);
       return true;
     }
     return false;
+  }
+
+  /**
+   * Marks the exchange whose response this thread reads ({@code null}: none any more); nothing on a
+   * thread that is not a dispatcher thread.
+   */
+  static void reading(OkHttpExchange exchange) {
+    if (Thread.currentThread() instanceof Worker w) {
+      w.reading = exchange;
+    }
   }
 
   @Override
@@ -60,6 +80,7 @@ final class DispatcherPool extends ThreadPoolExecutor {
   private static final class Worker extends Thread {
     final DispatcherPool pool;
     boolean inCall; // only read and written by this thread
+    OkHttpExchange reading; // only read and written by this thread
     private Runnable lent; // the usual single completion, without a queue
     private ArrayDeque<Runnable> more;
 
@@ -83,6 +104,7 @@ final class DispatcherPool extends ThreadPoolExecutor {
     /** Runs what was lent, in order; each runs even if one before it threw. */
     void afterCall() {
       inCall = false;
+      reading = null;
       Runnable task = lent;
       lent = null;
       while (task != null) {

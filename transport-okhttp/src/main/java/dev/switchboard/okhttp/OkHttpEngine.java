@@ -10,6 +10,7 @@ import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.TransportEngine;
 import java.io.IOException;
+import java.io.InputStream;
 import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.security.NoSuchAlgorithmException;
@@ -35,11 +36,20 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSink;
+import okio.Okio;
+import okio.Source;
 
 /**
  * The OkHttp engine: one {@link OkHttpClient} whose behaviour that would differ from Switchboard's
  * contract is switched off (retries, redirects, transparent gzip, its timeouts other than connect)
  * and whose Dispatcher is sized from the configuration. Each exchange is an {@link OkHttpExchange}.
+ *
+ * <p>Bodies stream both ways on the call's dispatcher thread: a request body that is not in memory
+ * is written from {@link dev.switchboard.Body#openStream()} ({@code StreamingBody}), and the
+ * response body is read only against demand, the thread parked while none is outstanding. An unread
+ * stream therefore keeps its dispatcher thread and its place under the Dispatcher's per-host and
+ * total limits until it is read or closed; {@link #runAfterExchange} lends no thread that may still
+ * wait for demand (see the package documentation, "Streaming").
  */
 final class OkHttpEngine implements TransportEngine {
   static final String NAME = "okhttp";
@@ -272,7 +282,8 @@ final class OkHttpEngine implements TransportEngine {
             r,
             NAME);
       }
-      body = new BytesBody(r.body());
+      body =
+          r.body().isInMemory() ? new BytesBody(r.body()) : new StreamingBody(r.body(), exchange);
     } else if (BODY_REQUIRED.contains(method)) {
       body = EMPTY_BODY;
     }
@@ -289,7 +300,11 @@ final class OkHttpEngine implements TransportEngine {
         .build();
   }
 
-  /** A completion runs on the dispatcher thread that carried the call, once OkHttp is done. */
+  /**
+   * A completion runs on the dispatcher thread that carried the call, once OkHttp is done; refused
+   * while that call's response body may still wait for demand (a stream's headers), since the call
+   * ends only once the consumer the completion starts has read or closed the body.
+   */
   @Override
   public boolean runAfterExchange(Runnable task) {
     return executor.runAfterCall(task);
@@ -328,6 +343,56 @@ final class OkHttpEngine implements TransportEngine {
     @Override
     public void writeTo(BufferedSink sink) throws IOException {
       body.writeTo(sink.outputStream());
+    }
+  }
+
+  /**
+   * A request body that is not in memory, written by OkHttp on the call's dispatcher thread (where
+   * blocking is fine) from {@link dev.switchboard.Body#openStream()}, one Okio segment (8 KiB) at a
+   * time and flushed after each read, so that a slow source's bytes go out as they come and memory
+   * holds at most a segment. {@code contentLength} -1 makes OkHttp send it chunked. One-shot when
+   * the body is not repeatable, so that nothing in OkHttp (a logging interceptor of a wrapped
+   * client) reads it first.
+   */
+  private static final class StreamingBody extends RequestBody {
+    private final dev.switchboard.Body body;
+    private final OkHttpExchange exchange;
+
+    StreamingBody(dev.switchboard.Body body, OkHttpExchange exchange) {
+      this.body = body;
+      this.exchange = exchange;
+    }
+
+    @Override
+    public MediaType contentType() {
+      return null; // the request's own Content-Type header goes out as it is
+    }
+
+    @Override
+    public long contentLength() {
+      return body.length();
+    }
+
+    @Override
+    public boolean isOneShot() {
+      return !body.isRepeatable();
+    }
+
+    @Override
+    public void writeTo(BufferedSink sink) throws IOException {
+      InputStream in = exchange.openRequestBody(body);
+      try {
+        Source source = Okio.source(in);
+        okio.Buffer buffer = sink.getBuffer();
+        while (source.read(buffer, 8192) != -1) {
+          sink.flush();
+        }
+      } catch (dev.switchboard.spi.BodySourceException e) {
+        exchange.requestBodyFailed();
+        throw e;
+      } finally {
+        exchange.requestBodyDone(in);
+      }
     }
   }
 

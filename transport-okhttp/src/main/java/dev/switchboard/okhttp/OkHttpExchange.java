@@ -7,6 +7,7 @@ import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.Fault;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLException;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -57,6 +59,21 @@ final class OkHttpExchange implements Exchange, Callback {
   private volatile boolean written;
   private volatile boolean sentReported;
 
+  /**
+   * The {@code onBody} calls still allowed: the sum of what {@link #request} gave, less one per
+   * call made; {@link Long#MAX_VALUE} is unbounded and never counted down.
+   */
+  private final AtomicLong demand = new AtomicLong();
+
+  /** The thread parked in {@link #takeDemand()}, woken by {@link #request} and {@link #abort}. */
+  private volatile Thread waiting;
+
+  /** The body has been read to its end or has failed: the reading thread waits for nothing more. */
+  private volatile boolean bodyOver;
+
+  /** The stream of a streaming request body while it is written; closed by {@link #abort}. */
+  private InputStream requestBody; // under this
+
   /** Set by the engine's application interceptor when it added the placeholder encoding. */
   volatile boolean placeholderEncoding;
 
@@ -77,18 +94,153 @@ final class OkHttpExchange implements Exchange, Callback {
     call.enqueue(this);
   }
 
+  /**
+   * Adds {@code n} to the demand and wakes the reading thread if it waits for some. Never delivers
+   * on the caller's thread: the dispatcher thread that carries the call reads and delivers, so a
+   * call from inside {@code onBody} only raises the count its loop goes on with.
+   */
   @Override
   public void request(long n) {
-    // TODO(#19): demand-driven delivery; until then the body comes as fast as it arrives
+    if (n <= 0) {
+      return; // the api never asks for less than one; nothing to allow
+    }
+    long d;
+    long sum;
+    do {
+      d = demand.get();
+      if (d == Long.MAX_VALUE) {
+        return; // unbounded already: the reader never waits
+      }
+      sum = d + n;
+      if (sum < 0) {
+        sum = Long.MAX_VALUE;
+      }
+    } while (!demand.compareAndSet(d, sum));
+    Thread t = waiting;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
   }
 
+  /**
+   * Cancels the call (OkHttp closes its socket), wakes the reading thread if it waits for demand,
+   * and closes the request body's stream if one is being written, so that the thread writing it is
+   * not left blocked on a stalled source.
+   */
   @Override
   public void abort() {
     aborted = true;
+    Thread t = waiting;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
     Call c = call;
     if (c != null) {
       c.cancel();
     }
+    InputStream in;
+    synchronized (this) {
+      in = requestBody;
+      requestBody = null;
+    }
+    closeQuietly(in);
+  }
+
+  // ------------------------------------------------------------------ request body
+
+  /**
+   * Opens {@code body}'s stream for {@code RequestBody.writeTo}, remembered so that {@link #abort}
+   * can close it; fails if the exchange was aborted meanwhile.
+   */
+  InputStream openRequestBody(dev.switchboard.Body body) throws IOException {
+    InputStream in = body.openStream();
+    synchronized (this) {
+      if (!aborted) {
+        requestBody = in;
+        return in;
+      }
+    }
+    closeQuietly(in);
+    throw new IOException("Canceled");
+  }
+
+  /** The body's stream has been written (or failed): closes it. */
+  void requestBodyDone(InputStream in) {
+    synchronized (this) {
+      if (requestBody == in) {
+        requestBody = null;
+      }
+    }
+    closeQuietly(in);
+  }
+
+  /**
+   * The body's source failed while OkHttp wrote it: the request is cut in the middle, so its
+   * connection must not go back to the pool; cancelling the call closes it. OkHttp 5.5.1 was seen
+   * not to pool it anyway; this keeps it so whatever OkHttp's bookkeeping does. The source's
+   * exception is what OkHttp then reports (the cancel adds no "Canceled" of its own).
+   */
+  void requestBodyFailed() {
+    Call c = call;
+    if (c != null) {
+      c.cancel();
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException | RuntimeException ignored) {
+        // the stream is given up either way
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ demand
+
+  /**
+   * Takes one unit of demand, parking until there is one; false once the exchange is aborted.
+   * Unbounded demand costs one volatile read.
+   */
+  private boolean takeDemand() throws InterruptedIOException {
+    for (; ; ) {
+      long d = demand.get();
+      if (d == Long.MAX_VALUE) {
+        return !aborted;
+      }
+      if (d > 0) {
+        if (demand.compareAndSet(d, d - 1)) {
+          return !aborted;
+        }
+        continue;
+      }
+      if (aborted) {
+        return false;
+      }
+      waiting = Thread.currentThread();
+      try {
+        // re-checked after publishing the thread: a request or abort in between has seen it
+        if (demand.get() == 0 && !aborted) {
+          LockSupport.park(this);
+        }
+      } finally {
+        waiting = null;
+      }
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for demand for the body");
+      }
+    }
+  }
+
+  /**
+   * Whether the thread reading this exchange's response may still park waiting for demand: a
+   * completion lent to it ({@link OkHttpEngine#runAfterExchange}) would then wait for the consumer
+   * that the completion itself is to start.
+   */
+  boolean mayWaitForDemand() {
+    return !bodyOver && !aborted && demand.get() != Long.MAX_VALUE;
   }
 
   // ------------------------------------------------------------------ OkHttp callback
@@ -104,6 +256,7 @@ final class OkHttpExchange implements Exchange, Callback {
   @Override
   public void onResponse(Call call, Response response) {
     stopConnectWatch();
+    DispatcherPool.reading(this);
     boolean headersDelivered = false;
     try (response) {
       if (aborted) {
@@ -115,28 +268,58 @@ final class OkHttpExchange implements Exchange, Callback {
       headersDelivered = true;
       BufferedSource source = response.body().source();
       ByteBuffer buffer = readBuffer(response.body().contentLength());
-      while (!aborted) {
-        if (source.read(buffer) == -1) {
+      // a body OkHttp already knows to be empty is read without demand: the read cannot block
+      boolean free = knownEmpty(response);
+      for (; ; ) {
+        if (!free && !takeDemand()) {
+          return; // aborted
+        }
+        if (source.read(buffer) == -1) { // the unit taken for this read goes unused: harmless
+          bodyOver = true;
           listener.onComplete();
           return;
+        }
+        if (free) {
+          free = false; // it had bytes after all: they wait for demand like any others
+          if (!takeDemand()) {
+            return;
+          }
         }
         buffer.flip();
         listener.onBody(buffer);
         buffer.clear();
       }
     } catch (IOException e) {
+      bodyOver = true;
       if (!aborted) {
         listener.onFailure(fault(e, headersDelivered), e);
       }
     } catch (IllegalArgumentException e) { // a response header our model refuses
+      bodyOver = true;
       if (!aborted) {
         listener.onFailure(Fault.MALFORMED_HEAD, e);
       }
     } catch (RuntimeException e) {
+      bodyOver = true;
       if (!aborted) {
         listener.onFailure(Fault.FAILED, e);
       }
+    } finally {
+      DispatcherPool.reading(null);
     }
+  }
+
+  /**
+   * Whether OkHttp's source for this response is empty without reading from the connection: a
+   * response to HEAD, a 204 or 304 (OkHttp refuses a 204 or 205 with content), or a {@code
+   * Content-Length: 0}.
+   */
+  private static boolean knownEmpty(Response response) {
+    int code = response.code();
+    return code == 204
+        || code == 304
+        || response.body().contentLength() == 0
+        || "HEAD".equals(response.request().method());
   }
 
   /** This thread's read buffer, made larger first if a body of this length needs more room. */

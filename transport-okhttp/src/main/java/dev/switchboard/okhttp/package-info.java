@@ -61,7 +61,52 @@
  *       of waking a callback thread for it: a continuation there holds nothing another call waits
  *       for, and one that blocks only keeps its thread. Completed earlier, inside OkHttp's {@code
  *       onResponse}, a blocking continuation would keep the call's place under the per-host limit.
- *       A supplied callback executor is always used.
+ *       A supplied callback executor is always used. Not for a stream's headers: see Streaming.
+ * </ul>
+ *
+ * <h2>Streaming</h2>
+ *
+ * <ul>
+ *   <li><b>Request bodies</b> in memory are written from their bytes, as before. Any other body
+ *       ({@code Body.ofFile}, {@code ofInputStream}, {@code ofPublisher}) is a {@code RequestBody}
+ *       whose {@code writeTo} copies {@link dev.switchboard.Body#openStream()} to OkHttp's sink,
+ *       one Okio segment (8 KiB) per read and flushed after each, on the call's dispatcher thread
+ *       (OkHttp writes there; blocking on the source is fine). {@code contentLength()} is {@code
+ *       body.length()}: a known length goes out as {@code Content-Length}, -1 as {@code
+ *       Transfer-Encoding: chunked}. {@code isOneShot()} is true for a body that is not repeatable.
+ *       The stream is closed when written, and by {@code abort()} (a request timeout, a cancel)
+ *       while it is written, which wakes a thread blocked on a stalled source (for a user's {@code
+ *       InputStream}: if its {@code close()} unblocks its {@code read}, as sockets, pipes and
+ *       channels do). When the source fails, the call is cancelled (the request is cut in the
+ *       middle: its connection must not be pooled) and OkHttp reports the source's {@code
+ *       BodySourceException}, which the api reports as a failure of the request body. A {@code GET}
+ *       or {@code HEAD} with a streaming body is refused like one with bytes.
+ *   <li><b>Response bodies</b> are read by the dispatcher thread that carried the call, from {@code
+ *       response.body().source()}, one read (at most 16 KiB, what Okio has buffered or one read of
+ *       the socket) per unit of demand and one {@code onBody} per read. With no demand outstanding
+ *       the thread parks ({@code LockSupport.park}, no spinning) until {@code request} or {@code
+ *       abort} unparks it, and reads nothing meanwhile: the socket's receive buffer fills and TCP
+ *       holds the server back. {@code request} only adds to a counter, from any thread, and from
+ *       inside {@code onBody} too (the loop then just goes on); nothing is delivered on the
+ *       caller's thread. Unbounded demand ({@code Long.MAX_VALUE}, a buffered {@code send}) is
+ *       never counted down and costs one volatile read per chunk, as fast as the loop was before
+ *       demand. A body OkHttp knows to be empty (HEAD, 204, 304, {@code Content-Length: 0})
+ *       completes without demand.
+ *   <li><b>What a waiting stream holds</b>: while its consumer has not read or closed it, an open
+ *       {@code StreamingResponse} keeps its connection, its dispatcher thread (parked; the pool
+ *       starts another thread for the next call) and its place under the Dispatcher's limits:
+ *       OkHttp releases a call's slot of {@code maxConnectionsPerHost} and {@code maxConnections}
+ *       only when the callback returns, i.e. when the body has been read to its end, has failed or
+ *       has been closed. With {@code maxConnectionsPerHost} streams open on one host, further calls
+ *       to it wait in OkHttp's queue until one of them is closed (their request timeout, if any,
+ *       runs meanwhile). Read or close every stream.
+ *   <li><b>Completions and streams</b>: a completion is lent to the dispatcher thread (see
+ *       Completions above) only when that thread cannot wait for demand any more: the body ended or
+ *       failed, the exchange was aborted, or demand is unbounded. The future of {@code
+ *       Transport.stream} completes at the headers, before the consumer has asked for anything;
+ *       lent to the thread that reads the body, it would run only after the body, which waits for
+ *       the consumer that future is to start. It goes to the callback executor instead. A buffered
+ *       {@code send} asks unbounded demand at the headers, so its completion is lent as before.
  * </ul>
  *
  * <h2>Errors</h2>
@@ -95,6 +140,13 @@
  *       MalformedResponseException}. "Nothing came" is read from the message of Okio's {@code
  *       EOFException} ({@code limit=0}), as OkHttp has no event for it ({@code
  *       responseHeadersStart} comes after the whole head).
+ *   <li><b>Back-pressure on HTTP/2</b> starts later: OkHttp's HTTP/2 reader thread (not the
+ *       dispatcher thread that waits for demand) takes a stream's DATA frames into a buffer of the
+ *       stream's own as long as the flow-control window it advertised allows, 16 MiB per stream and
+ *       per connection ({@code Http2Connection.OKHTTP_CLIENT_WINDOW_SIZE}, not configurable), and
+ *       opens the window again as the body is read. A paused consumer on HTTP/2 thus lets up to 16
+ *       MiB per stream (and per connection) arrive before the server is held back, where HTTP/1.1
+ *       stops at the socket buffers.
  * </ul>
  */
 package dev.switchboard.okhttp;
