@@ -274,7 +274,9 @@ public final class Body {
     return switch (kind) {
       case BYTES -> new StreamPublisher(() -> new ByteArrayInputStream(bytes), length, false);
       case FILE -> new StreamPublisher(() -> BodySources.file(file, length), length, true);
-      case STREAM -> new StreamPublisher(() -> BodySources.open(streams), length, true);
+      case STREAM ->
+          new StreamPublisher(
+              () -> BodySources.exact(BodySources.open(streams), length), length, true);
       case PUBLISHER -> BodySources.exact(source, length);
     };
   }

@@ -64,7 +64,7 @@ final class StreamPublisher implements Flow.Publisher<ByteBuffer> {
     private final AtomicInteger wip = new AtomicInteger();
     private volatile boolean cancelled;
     private boolean done;
-    private InputStream in;
+    private volatile InputStream in; // volatile: cancel() closes it from another thread
 
     Subscription(Flow.Subscriber<? super ByteBuffer> subscriber) {
       this.subscriber = subscriber;
@@ -88,7 +88,19 @@ final class StreamPublisher implements Flow.Publisher<ByteBuffer> {
     @Override
     public void cancel() {
       cancelled = true;
+      InputStream open = in;
+      if (open != null) {
+        closeQuietly(open); // ends a read blocked in the source (a pipe, a socket)
+      }
       schedule(); // the drain closes the stream
+    }
+
+    private void closeQuietly(InputStream s) {
+      try {
+        s.close();
+      } catch (IOException | RuntimeException ignored) {
+        // given up on: nothing to report
+      }
     }
 
     private void schedule() {
@@ -125,6 +137,10 @@ final class StreamPublisher implements Flow.Publisher<ByteBuffer> {
         try {
           if (in == null) {
             in = opener.get();
+            if (cancelled) { // cancel() may have looked before the stream was there
+              finish(null, false);
+              return;
+            }
           }
           n = in.read(chunk, 0, chunk.length); // what is there: a slow source is not held back
         } catch (IOException | RuntimeException e) {

@@ -6,6 +6,7 @@ import dev.switchboard.HttpVersion;
 import dev.switchboard.Request;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
+import dev.switchboard.spi.BodySourceException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
@@ -39,6 +40,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
@@ -59,6 +61,11 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *       ({@code ConnectException}) stays: nothing reached the server.
  *   <li>{@code onRequestSent} comes when the publisher has handed over the last body byte, or, for
  *       a request without body, when the JDK builds the headers (after connecting).
+ *   <li>A request body that is not in memory is relayed from {@link
+ *       dev.switchboard.Body#publisher()} at the pace of the JDK's writes ({@link RequestBody});
+ *       the response body goes to the listener against demand only, and the JDK is asked for the
+ *       next part of it only while demand is outstanding, so it stops reading the connection
+ *       meanwhile (see {@code Call}).
  *   <li>Listener calls are serialized per exchange and run only on the engine's own I/O threads,
  *       never on the caller's.
  *   <li>An abort fails the body subscriber's {@code getBody()} stage as well as cancelling: the JDK
@@ -336,6 +343,8 @@ final class JdkEngine implements TransportEngine {
       AtomicIntegerFieldUpdater.newUpdater(Call.class, "pending");
   private static final AtomicIntegerFieldUpdater<Call> RELEASED =
       AtomicIntegerFieldUpdater.newUpdater(Call.class, "released");
+  private static final AtomicLongFieldUpdater<Call> DEMAND =
+      AtomicLongFieldUpdater.newUpdater(Call.class, "demand");
 
   @SuppressWarnings("rawtypes")
   private static final AtomicReferenceFieldUpdater<Call, ConcurrentLinkedQueue> QUEUED =
@@ -344,8 +353,18 @@ final class JdkEngine implements TransportEngine {
   /**
    * One exchange, in every role the JDK asks for: the limiter's waiter, the response's body handler
    * and subscriber, and the {@link Exchange} handle. Its counters are fields (updated through
-   * {@link #PENDING} and {@link #RELEASED}) rather than atomic objects of their own: an exchange
-   * allocates as little as it can.
+   * {@link #PENDING}, {@link #RELEASED} and {@link #DEMAND}) rather than atomic objects of their
+   * own: an exchange allocates as little as it can.
+   *
+   * <p>The response body against demand: the JDK is asked for one item ({@code List<ByteBuffer>})
+   * at a time, and only while the api's demand is outstanding and the previous item has been
+   * delivered whole; without that request the JDK stops reading the connection. An item's buffers
+   * go out one {@code onBody} per unit of demand; those beyond the demand wait in {@link #item}
+   * (never more than one item) until more comes. Delivery runs in the serialized event loop, so a
+   * {@link #request} from inside a listener call is picked up by the loop already running (it
+   * re-reads the demand after each call), never re-entrantly; from any other thread it queues a
+   * {@link #pump} like any event. Unbounded demand ({@code Long.MAX_VALUE}, the buffered send) is
+   * never counted down: the loop costs one volatile read per buffer.
    */
   private final class Call extends ConnectionLimiter.Waiter
       implements Exchange, HttpResponse.BodyHandler<Void>, HttpResponse.BodySubscriber<Void> {
@@ -366,10 +385,16 @@ final class JdkEngine implements TransportEngine {
     private volatile Flow.Subscription subscription;
     private volatile boolean responseStarted;
     private volatile boolean aborted;
+    private volatile long demand; // onBody calls allowed and not yet made; MAX_VALUE: unbounded
+    private volatile Thread looping; // the thread running the event loop, while it does
     // touched only inside the serialized event loop
     private boolean sentSignalled;
     private boolean headersDelivered;
     private boolean terminated;
+    private List<ByteBuffer> item; // the JDK's item being delivered, or null
+    private int next; // index in item of the next buffer to deliver
+    private boolean asked; // one item asked of the JDK and not yet received
+    private boolean bodyEnded; // the JDK's onComplete came; onComplete goes once item is out
 
     Call(ExchangeRequest exchange, ExchangeListener listener) {
       super(ConnectionLimiter.Origin.of(exchange.request().uri()));
@@ -481,9 +506,66 @@ final class JdkEngine implements TransportEngine {
       }
     }
 
+    /**
+     * Adds demand. Inside a listener call on the thread running the event loop, the loop sees it
+     * when the call returns; from anywhere else a {@link #pump} is queued as an event.
+     */
     @Override
     public void request(long n) {
-      // TODO(#19): demand-driven delivery; until then the body comes as fast as it arrives
+      if (n <= 0) {
+        return; // the api never asks for less than one
+      }
+      long d;
+      long sum;
+      do {
+        d = demand;
+        if (d == Long.MAX_VALUE) {
+          return;
+        }
+        sum = d + n < 0 ? Long.MAX_VALUE : d + n;
+      } while (!DEMAND.compareAndSet(this, d, sum));
+      if (looping != Thread.currentThread()) {
+        emit(this::pump);
+      }
+    }
+
+    /**
+     * In the event loop: delivers what the demand allows of the item at hand, then, the item out,
+     * ends the body if the JDK has ended it, or asks the JDK for the next item while demand is
+     * outstanding.
+     */
+    private void pump() {
+      if (terminated || aborted || !headersDelivered) {
+        return;
+      }
+      List<ByteBuffer> it = item;
+      while (it != null) {
+        long d = demand;
+        if (d == 0) {
+          return;
+        }
+        if (d != Long.MAX_VALUE) {
+          DEMAND.decrementAndGet(this);
+        }
+        ByteBuffer b = it.get(next++);
+        if (next == it.size()) {
+          item = null;
+          it = null;
+        }
+        listener.onBody(b);
+        if (terminated || aborted) {
+          return;
+        }
+      }
+      if (bodyEnded) {
+        complete();
+        return;
+      }
+      Flow.Subscription s = subscription;
+      if (!asked && s != null && demand > 0) {
+        asked = true;
+        s.request(1); // the JDK may call onNext right here: it queues behind this event
+      }
     }
 
     /**
@@ -491,12 +573,14 @@ final class JdkEngine implements TransportEngine {
      * 16+; cancel(false) would not). After them that future is already bound to the body: the JDK
      * releases the connection and its count of pending operations only when the body subscriber's
      * {@link #getBody()} stage completes, so that stage is failed here too (a cancelled
-     * subscription alone leaves the client referenced forever on JDK 17-20). Each step is a no-op
-     * once the exchange has ended, so an abort racing the end changes nothing.
+     * subscription alone leaves the client referenced forever on JDK 17-20). A streaming request
+     * body's subscription is cancelled too, which closes its source. Each step is a no-op once the
+     * exchange has ended, so an abort racing the end changes nothing.
      */
     @Override
     public void abort() {
       aborted = true;
+      body.cancel();
       if (limiter.withdraw(this)) {
         return; // never started
       }
@@ -553,12 +637,15 @@ final class JdkEngine implements TransportEngine {
       } while (PENDING.decrementAndGet(this) != 0);
     }
 
-    private static void run(Runnable event) {
+    private void run(Runnable event) {
+      looping = Thread.currentThread();
       try {
         event.run();
       } catch (Throwable e) {
         // a listener never throws; if one does, later events still go
         // out, so the exchange ends instead of hanging
+      } finally {
+        looping = null;
       }
     }
 
@@ -576,6 +663,7 @@ final class JdkEngine implements TransportEngine {
       signalSent();
       headersDelivered = true;
       listener.onResponseHeaders(status, headers);
+      pump(); // demand given inside the call (a buffered send asks for all at once)
     }
 
     private void complete() {
@@ -629,7 +717,7 @@ final class JdkEngine implements TransportEngine {
         s.cancel();
         bodyDone.completeExceptionally(new CancellationException("the exchange was aborted"));
       } else {
-        s.request(1); // one more after the listener has taken each batch: no buffering here
+        emit(this::pump); // demand may have come with the headers, before the subscription
       }
     }
 
@@ -637,10 +725,12 @@ final class JdkEngine implements TransportEngine {
     public void onNext(List<ByteBuffer> buffers) {
       emit(
           () -> {
-            if (!terminated && !aborted) {
-              buffers.forEach(listener::onBody);
-              subscription.request(1);
+            asked = false;
+            if (!buffers.isEmpty()) {
+              item = buffers;
+              next = 0;
             }
+            pump();
           });
     }
 
@@ -653,7 +743,13 @@ final class JdkEngine implements TransportEngine {
     @Override
     public void onComplete() {
       bodyDone.complete(null);
-      emit(this::complete);
+      emit(
+          () -> {
+            bodyEnded = true;
+            if (item == null) {
+              complete();
+            }
+          });
     }
 
     @Override
@@ -663,7 +759,21 @@ final class JdkEngine implements TransportEngine {
 
     // ---------------- errors
 
+    /**
+     * Reports the JDK's failure as its fault. When the request body's source failed, its {@link
+     * BodySourceException} is kept in the cause chain whatever the JDK wrapped it in (or reported
+     * instead): it is added to the JDK's exception as suppressed if that chain lacks it.
+     */
     private void failWith(Throwable error) {
+      Throwable cause = JdkFailures.cause(error);
+      BodySourceException source = body.sourceFailure();
+      if (source != null && BodySourceException.find(cause) == null) {
+        if (cause == null) {
+          cause = source;
+        } else if (cause != source) {
+          cause.addSuppressed(source);
+        }
+      }
       fail(
           JdkFailures.fault(
               error,
@@ -671,7 +781,7 @@ final class JdkEngine implements TransportEngine {
               responseStarted,
               body.resendRefused(),
               answered.contains(host)),
-          JdkFailures.cause(error));
+          cause);
     }
 
     /**
