@@ -1,13 +1,17 @@
 package dev.switchboard.apache;
 
+import dev.switchboard.Body;
 import dev.switchboard.Headers;
 import dev.switchboard.Request;
+import dev.switchboard.spi.BodySourceException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
+import dev.switchboard.spi.Fault;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
@@ -38,23 +42,47 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * One exchange: maps the {@link Request} onto the library's request, streams the response to the
  * {@link ExchangeListener}, and maps the outcome.
  *
- * <p><b>When the request counts as sent.</b> With a body: when {@link BodyProducer} has handed the
- * last byte to the connection (the response timeout must not run while a large body uploads).
- * Without one: when the library hands the request head to a connection it has leased and connected,
- * seen as {@link HttpContext#setRequest} on this exchange's own context, which both HTTP/1.1 and
- * HTTP/2 stream handlers call just before writing the head (also for a client the caller built,
- * where we cannot add interceptors). Until then a failure is a connect-phase one and {@code
- * requestSent()} is false.
+ * <p><b>When the request counts as sent.</b> With a body: when {@link BodyProducer} or {@link
+ * PublisherProducer} has handed the last byte to the connection (the response timeout must not run
+ * while a large body uploads). Without one: when the library hands the request head to a connection
+ * it has leased and connected, seen as {@link HttpContext#setRequest} on this exchange's own
+ * context, which both HTTP/1.1 and HTTP/2 stream handlers call just before writing the head (also
+ * for a client the caller built, where we cannot add interceptors). Until then a failure is a
+ * connect-phase one and {@code requestSent()} is false.
  *
  * <p><b>Completion.</b> {@code onComplete} is reported from {@link #releaseResources()}, which the
  * client calls after it has returned the connection to the pool, so that a request sent from the
- * completion finds that connection free instead of opening another.
+ * completion finds that connection free instead of opening another (or later, after the chunks kept
+ * for a consumer that has not asked for them yet).
  *
- * <p>Data callbacks come from the connection's I/O thread in order; a failure may come from another
- * thread only when it ends the exchange (an abort), and so, rarely, may the completion (see {@link
- * #fail}); exactly one of {@code onComplete} or {@code onFailure} is reported.
+ * <p><b>Request bodies.</b> In memory: {@link BodyProducer}, straight from the bytes. Streaming (a
+ * file, an {@code InputStream}, a {@code Flow.Publisher}): {@link PublisherProducer} over the
+ * body's demand-driven publisher, so the I/O reactor never blocks on the source; {@link #abort()}
+ * cancels its subscription.
+ *
+ * <p><b>Response bodies, against demand.</b> The SPI counts {@code onBody} calls, HC5 counts
+ * capacity in bytes and hands {@link #consume} whatever it has read. Each {@code consume} is one
+ * {@code onBody}: delivered at once (without a copy) while demand is outstanding, otherwise copied
+ * and kept until demand comes. Capacity is given only while demand is outstanding and nothing is
+ * kept: when HC5 reports its window spent ({@link #updateCapacity}) and no demand is outstanding,
+ * it gets nothing, stops reading from the socket (HTTP/1.1) or sends no window update (HTTP/2), and
+ * TCP flow control holds the server back; the next {@link #request} gives it {@link #INCREMENT}
+ * bytes. So what is kept is bounded by one increment (HC5's initial window is as large), plus what
+ * its input buffer already held. Demand of {@code Long.MAX_VALUE} (a buffered {@code send}) gives
+ * HC5 unbounded capacity every time it asks, as before demand existed.
+ *
+ * <p><b>One listener call at a time.</b> Every listener call goes through one queue, delivered by
+ * one thread at a time ({@link #drain}): the I/O thread, or a consumer's thread whose {@link
+ * #request} finds chunks kept for it. A {@code request} made inside a listener call only adds
+ * demand; the delivering loop around that call goes on with it. The completion is queued behind the
+ * chunks it follows; a failure drops them and comes next; after {@link #abort()} nothing more is
+ * delivered. Exactly one of {@code onComplete} or {@code onFailure} is reported (see {@link
+ * #fail}).
  */
 final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, FutureCallback<Void> {
+  /** Bytes of capacity given at a time while demand is bounded: HC5's initial window. */
+  static final int INCREMENT = 64 * 1024;
+
   private final ExchangeRequest exchange;
   private final ExchangeListener listener;
   private final AtomicBoolean ended = new AtomicBoolean();
@@ -68,6 +96,17 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   private volatile Future<Void> future;
   private volatile AsyncExecRuntime runtime;
   private FutureCallback<Void> result;
+  private volatile PublisherProducer streamedBody;
+
+  // the listener's queue and the response body's demand; under lock
+  private final Object lock = new Object();
+  private final ArrayDeque<Object> queue = new ArrayDeque<>(); // ByteBuffer or Runnable
+  private int queuedChunks;
+  private long demand;
+  private boolean delivering;
+  private boolean stopped; // aborted: nothing more is delivered
+  private CapacityChannel capacity;
+  private boolean capacityWanted; // HC5 asked for capacity and has not had it yet
 
   ApacheExchange(ExchangeRequest exchange, ExchangeListener listener) {
     this.exchange = exchange;
@@ -89,10 +128,17 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
           head.addHeader(name, fields.value(i));
         }
       }
-      BodyProducer body =
-          request.hasBody()
-              ? new BodyProducer(request.body().asReadOnlyBuffer(), this::requestSent)
-              : null;
+      AsyncEntityProducer body = null;
+      if (request.hasBody()) {
+        Body b = request.body();
+        if (b.isInMemory()) {
+          body = new BodyProducer(b.asReadOnlyBuffer(), this::requestSent);
+        } else {
+          PublisherProducer p = new PublisherProducer(b.publisher(), b.length(), this::requestSent);
+          streamedBody = p;
+          body = p;
+        }
+      }
       Context context = new Context(body == null);
       context.setRequestConfig(config);
       Future<Void> f = client.execute(new BasicRequestProducer(head, body), this, context, this);
@@ -162,7 +208,141 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   private void requestSent() {
     if (!sentReported && !ended.get()) {
       sentReported = true;
-      listener.onRequestSent();
+      emit(listener::onRequestSent);
+    }
+  }
+
+  // ---------------------------------------------------------------- demand and delivery
+
+  /**
+   * Adds demand, delivers what is kept for it (on this thread, unless a delivery is running: that
+   * one goes on with it) and gives HC5 capacity if it waits for some.
+   */
+  @Override
+  public void request(long n) {
+    if (n <= 0) {
+      return;
+    }
+    synchronized (lock) {
+      long sum = demand + n;
+      demand = sum < 0 ? Long.MAX_VALUE : sum;
+    }
+    drain();
+  }
+
+  /** Queues a listener call that needs no demand and delivers it (unless a delivery runs). */
+  private void emit(Runnable call) {
+    synchronized (lock) {
+      if (stopped) {
+        return;
+      }
+      queue.add(call);
+    }
+    drain();
+  }
+
+  /** Queues the failure ahead of the chunks kept (they are dropped) and delivers it. */
+  private void emitFailure(Runnable call) {
+    synchronized (lock) {
+      if (stopped) {
+        return;
+      }
+      queue.removeIf(o -> o instanceof ByteBuffer);
+      queuedChunks = 0;
+      queue.add(call);
+    }
+    drain();
+  }
+
+  /** Delivers from the queue unless another delivery runs (on this thread or another). */
+  private void drain() {
+    synchronized (lock) {
+      if (delivering) {
+        return;
+      }
+      delivering = true;
+    }
+    deliverLoop();
+  }
+
+  /**
+   * Delivers while something is deliverable, then, still under the lock that decides it, lets go of
+   * the delivery, and gives HC5 capacity if it waits for some and demand is outstanding.
+   */
+  private void deliverLoop() {
+    boolean done = false;
+    try {
+      while (true) {
+        Object next;
+        CapacityChannel channel = null;
+        int grant = 0;
+        synchronized (lock) {
+          next = stopped ? null : queue.peek();
+          if (next instanceof ByteBuffer) {
+            if (demand == 0) {
+              next = null;
+            } else if (demand != Long.MAX_VALUE) {
+              demand--;
+            }
+          }
+          if (next == null) {
+            delivering = false;
+            done = true;
+            grant = grant();
+            channel = capacity;
+          } else {
+            queue.poll();
+            if (next instanceof ByteBuffer) {
+              queuedChunks--;
+            }
+          }
+        }
+        if (next == null) {
+          give(channel, grant);
+          return;
+        }
+        if (next instanceof ByteBuffer chunk) {
+          listener.onBody(chunk);
+        } else {
+          ((Runnable) next).run();
+        }
+      }
+    } finally {
+      if (!done) { // a listener threw: let a later call deliver again
+        synchronized (lock) {
+          delivering = false;
+        }
+      }
+    }
+  }
+
+  /**
+   * Under the lock: the capacity to give HC5 now, if it asked and demand is outstanding (none of it
+   * met by kept chunks); unbounded for unbounded demand. HC5 is considered served once given.
+   */
+  private int grant() {
+    if (!capacityWanted || capacity == null || stopped || bodyEnded || demand == 0) {
+      return 0;
+    }
+    if (demand == Long.MAX_VALUE) {
+      capacityWanted = false;
+      return Integer.MAX_VALUE;
+    }
+    if (queuedChunks > 0) {
+      return 0;
+    }
+    capacityWanted = false;
+    return INCREMENT;
+  }
+
+  private void give(CapacityChannel channel, int grant) {
+    if (grant <= 0 || channel == null) {
+      return;
+    }
+    try {
+      channel.update(grant);
+    } catch (IOException | RuntimeException e) {
+      fail(e); // the connection is gone; the library reports it too, and only one report counts
     }
   }
 
@@ -171,16 +351,21 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
    * in 5.6: when the pool hands over a connection at once, the future's link to the running
    * exchange is overwritten by the finished lease, so the exchange would go on (seen with reused
    * connections and with fast connects); discarding the endpoint closes it whatever the future did.
+   * A streaming request body's subscription is cancelled; chunks kept are dropped.
    */
-  @Override
-  public void request(long n) {
-    // TODO(#19): demand-driven delivery; until then the body comes as fast as it arrives
-  }
-
   @Override
   public void abort() {
     ended.set(true); // the api layer has settled the exchange: nothing more is reported
     aborted = true;
+    synchronized (lock) {
+      stopped = true;
+      queue.clear();
+      queuedChunks = 0;
+    }
+    PublisherProducer p = streamedBody;
+    if (p != null) {
+      p.cancel();
+    }
     Future<Void> f = future;
     if (f != null) {
       f.cancel(true);
@@ -231,7 +416,8 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     headersReceived = true;
     requestSent(); // a response may come before the body was all written
     if (!ended.get()) {
-      listener.onResponseHeaders(response.getCode(), headers);
+      int status = response.getCode();
+      emit(() -> listener.onResponseHeaders(status, headers));
     }
     result = resultCallback;
     if (entity == null) {
@@ -246,21 +432,63 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   }
 
   /**
-   * No window of our own: the listener copies each chunk before returning, so nothing ever queues
-   * here, and the body limit is enforced by the api layer aborting the exchange.
+   * HC5's window is spent (HTTP/1.1: it has stopped reading; HTTP/2: the stream's window is low).
+   * Given capacity at once if demand is outstanding, otherwise remembered for the next {@link
+   * #request}.
    */
   @Override
   public void updateCapacity(CapacityChannel capacityChannel) throws IOException {
-    capacityChannel.update(Integer.MAX_VALUE);
+    int grant;
+    synchronized (lock) {
+      capacity = capacityChannel;
+      capacityWanted = true;
+      grant = grant();
+    }
+    if (grant > 0) {
+      capacityChannel.update(grant);
+    }
   }
 
+  /**
+   * One {@code onBody}: delivered from HC5's buffer while demand is outstanding and nothing is
+   * queued or being delivered, otherwise copied and queued.
+   */
   @Override
   public void consume(ByteBuffer src) {
     int end = src.limit();
-    if (!ended.get()) {
-      listener.onBody(src);
+    boolean direct = false;
+    synchronized (lock) {
+      if (stopped || ended.get()) { // aborted, or failed: nothing more reaches the listener
+        src.position(end);
+        return;
+      }
+      if (!delivering && queue.isEmpty() && demand > 0) {
+        delivering = true;
+        direct = true;
+        if (demand != Long.MAX_VALUE) {
+          demand--;
+        }
+      } else {
+        ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+        copy.put(src).flip();
+        queue.add(copy);
+        queuedChunks++;
+      }
     }
-    src.position(end);
+    if (direct) {
+      try {
+        listener.onBody(src);
+      } catch (RuntimeException e) {
+        synchronized (lock) {
+          delivering = false;
+        }
+        throw e;
+      }
+      src.position(end);
+      deliverLoop();
+    } else {
+      drain();
+    }
   }
 
   @Override
@@ -272,7 +500,7 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   @Override
   public void releaseResources() {
     if (bodyEnded && ended.compareAndSet(false, true)) {
-      listener.onComplete();
+      emit(listener::onComplete);
     }
   }
 
@@ -305,11 +533,32 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   private void fail(Throwable cause) {
     if (ended.compareAndSet(false, true)) {
       if (bodyEnded) {
-        listener.onComplete();
+        emit(listener::onComplete);
         return;
       }
-      listener.onFailure(
-          Failures.fault(cause, written(), headersReceived, stale()), Failures.cause(cause));
+      PublisherProducer p = streamedBody;
+      if (p != null) {
+        p.cancel();
+      }
+      Fault fault = Failures.fault(cause, written(), headersReceived, stale());
+      Throwable reported = withSourceFailure(Failures.cause(cause), p);
+      emitFailure(() -> listener.onFailure(fault, reported));
     }
+  }
+
+  /**
+   * The library's exception, or, when the request body's source failed and the library's exception
+   * does not carry that failure (it reports the connection it closed), the source's failure with
+   * the library's exception suppressed in it: the source's failure must stay in the cause chain.
+   */
+  private static Throwable withSourceFailure(Throwable cause, PublisherProducer body) {
+    BodySourceException source = body == null ? null : body.sourceFailure();
+    if (source == null || BodySourceException.find(cause) != null) {
+      return cause;
+    }
+    if (cause != null && cause != source) {
+      source.addSuppressed(cause);
+    }
+    return source;
   }
 }

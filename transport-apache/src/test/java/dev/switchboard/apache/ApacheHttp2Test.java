@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,9 +15,12 @@ import dev.switchboard.Body;
 import dev.switchboard.HttpVersion;
 import dev.switchboard.Request;
 import dev.switchboard.ResponseTimeoutException;
+import dev.switchboard.StreamingResponse;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.Transports;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,6 +172,39 @@ class ApacheHttp2Test {
       assertTrue(e.requestSent());
       assertTrue(ms >= 400 && ms < 3000, ms + " ms");
       assertEquals("ok", t.execute(Request.get(url("/h2"))).text()); // still usable
+    }
+  }
+
+  @Test
+  void streamsBothWaysOnHttp2() throws Exception {
+    byte[] big = new byte[3 * 1024 * 1024 + 5];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = StreamServer.patternAt(i);
+    }
+    server.stubFor(any(urlPathEqualTo("/big")).willReturn(aResponse().withBody(big)));
+    try (Transport t = apache(HttpVersion.HTTP_2)) {
+      // up: an InputStream of unknown length (HTTP/2 frames it itself)
+      t.execute(
+          Request.post(
+              url("/h2"), Body.ofInputStream(() -> new ByteArrayInputStream(big), -1, null)));
+      LoggedRequest seen = only();
+      assertEquals("HTTP/2.0", seen.getProtocol());
+      assertArrayEquals(big, seen.getBody());
+      // down: read in pieces with pauses, so demand runs out and comes back on the stream
+      try (StreamingResponse r = t.openStream(Request.get(url("/big")));
+          InputStream body = r.body()) {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[100_000];
+        int n;
+        int reads = 0;
+        while ((n = body.read(buf)) >= 0) {
+          got.write(buf, 0, n);
+          if (++reads % 10 == 0) {
+            Thread.sleep(20);
+          }
+        }
+        assertArrayEquals(big, got.toByteArray());
+      }
     }
   }
 }

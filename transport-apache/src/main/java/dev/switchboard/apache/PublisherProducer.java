@@ -1,0 +1,279 @@
+package dev.switchboard.apache;
+
+import dev.switchboard.spi.BodySourceException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.Flow;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
+
+/**
+ * Writes a request body that streams (a file, an {@code InputStream}, a {@code Flow.Publisher})
+ * from the body's demand-driven {@link dev.switchboard.Body#publisher()}, so that the I/O reactor
+ * never blocks on the source: Switchboard reads streams and files on its own body-reader threads,
+ * and this producer only writes what has arrived.
+ *
+ * <p><b>Flow.</b> The publisher is subscribed at the first {@link #produce} (when the library has
+ * committed the request head) and asked for {@link #AHEAD} buffers; each buffer written whole to
+ * the connection is replaced by asking for one more, so at most {@link #AHEAD} buffers wait here.
+ * What arrives wakes the connection ({@link DataStreamChannel#requestOutput()}, callable from any
+ * thread); {@link #available()} tells the library whether there is something to write, so it stops
+ * asking while the source is slow.
+ *
+ * <p><b>Framing.</b> A known length goes as {@code Content-Length}, an unknown one ({@code -1}) as
+ * {@code Transfer-Encoding: chunked} (HTTP/1.1; HTTP/2 frames it itself). The Content-Type is
+ * already among the request's headers.
+ *
+ * <p><b>End and failure.</b> After the source's {@code onComplete} and the last byte handed to the
+ * connection, the stream is ended and {@code written} runs (the request counts as sent). A failure
+ * of the source ({@link BodySourceException}) is thrown from {@link #produce}, which makes the
+ * library fail the exchange with it as the cause and close the connection (the request is
+ * half-written); {@link #sourceFailure()} keeps it for the exchange's report too. {@link
+ * #cancel()}, {@link #failed} and {@link #releaseResources()} cancel the subscription.
+ *
+ * <p>Not repeatable, like {@link BodyProducer}: the subscription cannot be taken back, transports
+ * never resend, and a caller's client that still has automatic retries must not resend a body.
+ */
+final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<ByteBuffer> {
+  /** Buffers asked for ahead of the connection. */
+  static final int AHEAD = 4;
+
+  private final Flow.Publisher<ByteBuffer> source;
+  private final long length;
+  private final Runnable written;
+  private final Object lock = new Object();
+  // under lock
+  private final ArrayDeque<ByteBuffer> ready = new ArrayDeque<>();
+  private long readyBytes;
+  private boolean sourceEnded;
+  private BodySourceException failure;
+  private boolean cancelled;
+  private DataStreamChannel channel;
+  private Flow.Subscription subscription;
+  // the reactor's own
+  private volatile boolean subscribed;
+  private volatile boolean ended;
+
+  PublisherProducer(Flow.Publisher<ByteBuffer> source, long length, Runnable written) {
+    this.source = source;
+    this.length = length;
+    this.written = written;
+  }
+
+  // ---------------------------------------------------------------- the library's side
+
+  @Override
+  public void produce(DataStreamChannel ch) throws IOException {
+    if (ended) {
+      return;
+    }
+    synchronized (lock) {
+      channel = ch;
+    }
+    if (!subscribed) {
+      subscribed = true;
+      source.subscribe(this);
+    }
+    int taken = 0;
+    while (true) {
+      ByteBuffer head;
+      boolean end = false;
+      synchronized (lock) {
+        if (cancelled) {
+          return;
+        }
+        head = ready.peek();
+        if (head == null) {
+          if (failure != null) {
+            throw failure;
+          }
+          end = sourceEnded;
+        }
+      }
+      if (head == null) {
+        if (end) {
+          ended = true;
+          ch.endStream();
+          this.written.run();
+        }
+        break;
+      }
+      int n = head.hasRemaining() ? ch.write(head) : 0;
+      synchronized (lock) {
+        readyBytes -= n;
+        if (!head.hasRemaining()) {
+          ready.poll();
+          taken++;
+        }
+      }
+      if (head.hasRemaining()) {
+        break; // the connection is full: the library calls again when it can take more
+      }
+    }
+    if (taken > 0) {
+      Flow.Subscription s;
+      synchronized (lock) {
+        s = cancelled ? null : subscription;
+      }
+      if (s != null) {
+        s.request(taken);
+      }
+    }
+  }
+
+  @Override
+  public int available() {
+    if (!subscribed) {
+      return 1; // so that the library calls produce, which subscribes
+    }
+    if (ended) {
+      return 0;
+    }
+    synchronized (lock) {
+      if (cancelled) {
+        return 0;
+      }
+      if (readyBytes > 0) {
+        return (int) Math.min(readyBytes, Integer.MAX_VALUE);
+      }
+      // the end or a failure to pass on, or an empty buffer to drop
+      return sourceEnded || failure != null || !ready.isEmpty() ? 1 : 0;
+    }
+  }
+
+  @Override
+  public long getContentLength() {
+    return length;
+  }
+
+  @Override
+  public String getContentType() {
+    return null;
+  }
+
+  @Override
+  public String getContentEncoding() {
+    return null;
+  }
+
+  @Override
+  public boolean isChunked() {
+    return length < 0;
+  }
+
+  @Override
+  public Set<String> getTrailerNames() {
+    return null;
+  }
+
+  @Override
+  public boolean isRepeatable() {
+    return false;
+  }
+
+  @Override
+  public void failed(Exception cause) {
+    cancel();
+  }
+
+  @Override
+  public void releaseResources() {
+    cancel();
+  }
+
+  /** Cancels the subscription (idempotent, any thread) and drops what waits. */
+  void cancel() {
+    Flow.Subscription s;
+    synchronized (lock) {
+      if (cancelled) {
+        return;
+      }
+      cancelled = true;
+      ready.clear();
+      readyBytes = 0;
+      s = subscription;
+    }
+    if (s != null) {
+      s.cancel();
+    }
+  }
+
+  /** The source's failure, once it failed; else null. */
+  BodySourceException sourceFailure() {
+    synchronized (lock) {
+      return failure;
+    }
+  }
+
+  // ---------------------------------------------------------------- the source's side
+
+  @Override
+  public void onSubscribe(Flow.Subscription s) {
+    boolean cancel;
+    synchronized (lock) {
+      cancel = cancelled || subscription != null;
+      if (!cancel) {
+        subscription = s;
+      }
+    }
+    if (cancel) {
+      s.cancel(); // cancelled meanwhile, or a second subscription (Flow rule 2.5)
+      return;
+    }
+    s.request(AHEAD);
+  }
+
+  @Override
+  public void onNext(ByteBuffer item) {
+    DataStreamChannel ch;
+    synchronized (lock) {
+      if (cancelled || sourceEnded || failure != null) {
+        return;
+      }
+      ready.add(item);
+      readyBytes += item.remaining();
+      ch = channel;
+    }
+    wake(ch);
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    DataStreamChannel ch;
+    synchronized (lock) {
+      if (cancelled || sourceEnded || failure != null) {
+        return;
+      }
+      failure =
+          t instanceof BodySourceException b
+              ? b
+              : new BodySourceException("the body's publisher failed: " + t, t);
+      ready.clear();
+      readyBytes = 0;
+      ch = channel;
+    }
+    wake(ch);
+  }
+
+  @Override
+  public void onComplete() {
+    DataStreamChannel ch;
+    synchronized (lock) {
+      if (cancelled || sourceEnded || failure != null) {
+        return;
+      }
+      sourceEnded = true;
+      ch = channel;
+    }
+    wake(ch);
+  }
+
+  /** Asks the connection to call {@link #produce} (thread-safe in HC5, HTTP/1.1 and HTTP/2). */
+  private static void wake(DataStreamChannel ch) {
+    if (ch != null) {
+      ch.requestOutput();
+    }
+  }
+}
