@@ -46,6 +46,15 @@ final class CompletionDispatch {
     if (target == owned && lentByEngine(task)) {
       return;
     }
+    handOff(target, task);
+  }
+
+  /**
+   * Runs {@code task} on {@code target}, never on a thread the engine lends: for a completion that
+   * must not wait for the end of the exchange, such as a stream's headers (the engine's thread is
+   * lent only once the exchange is over, and the body is read by the consumer this task starts).
+   */
+  void handOff(Executor target, Runnable task) {
     try {
       target.execute(task);
     } catch (RejectedExecutionException e) {

@@ -243,7 +243,8 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     streamed = body;
     call.openBody = body;
     Response head = Response.streaming(wire, status, visible, layer.name, body);
-    layer.dispatch.dispatch(
+    // not lent to the engine's thread: that thread may be the one that reads this body
+    layer.dispatch.handOff(
         call.completions, new Completion.Settle<>(layer.roles, future, head, null));
     body.start();
   }

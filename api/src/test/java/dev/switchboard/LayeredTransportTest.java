@@ -482,6 +482,22 @@ class LayeredTransportTest {
   }
 
   @Test
+  void aStreamsHeadersAreNotLentToTheThreadThatReadsItsBody() throws Exception {
+    engine.lendsThreads = true;
+    List<byte[]> chunks = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      chunks.add(new byte[64 * 1024]); // twice the stream's window: the engine waits for demand
+    }
+    engine.answering(r -> new Script(0, 200, Headers.empty(), chunks, null, true, false));
+    Transport t = transport();
+    // lent, the completion would run only after the exchange, which waits for this consumer
+    StreamingResponse r = t.stream(Request.get(BASE)).get(5, TimeUnit.SECONDS);
+    try (r) {
+      assertEquals(8 * 64 * 1024, r.body().readAllBytes().length);
+    }
+  }
+
+  @Test
   void whatAnEngineDoesNotLendGoesToTheCallbackPool() {
     engine.lendsThreads = true;
     engine.answering(r -> Script.silent());
