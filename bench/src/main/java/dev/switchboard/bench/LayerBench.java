@@ -105,7 +105,13 @@ public class LayerBench {
       listener.onResponseHeaders(200, HEADERS);
       listener.onBody(ByteBuffer.wrap(BODY));
       listener.onComplete();
-      return () -> {};
+      return new Exchange() {
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void abort() {}
+      };
     }
 
     @Override

@@ -122,6 +122,11 @@ final class RawApacheClient implements Client {
     return RawJdkClient.MAPPER.readValue(bytes(uri), Map.class);
   }
 
+  /** The library's client itself, for the streaming runner ({@link Stream}). */
+  CloseableHttpAsyncClient client() {
+    return client;
+  }
+
   @Override
   public void close() {
     client.close(CloseMode.IMMEDIATE);

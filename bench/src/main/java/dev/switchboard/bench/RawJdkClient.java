@@ -73,6 +73,11 @@ final class RawJdkClient implements Client {
     return MAPPER.readValue(bytes(uri), Map.class);
   }
 
+  /** The library's client itself, for the streaming runner ({@link Stream}). */
+  HttpClient client() {
+    return client;
+  }
+
   @Override
   public void close() {
     executor.shutdownNow();

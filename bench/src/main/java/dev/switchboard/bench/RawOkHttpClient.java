@@ -126,6 +126,11 @@ final class RawOkHttpClient implements Client {
     return RawJdkClient.MAPPER.readValue(bytes(uri), Map.class);
   }
 
+  /** The library's client itself, for the streaming runner ({@link Stream}). */
+  OkHttpClient client() {
+    return client;
+  }
+
   @Override
   public void close() {
     client.dispatcher().cancelAll();
