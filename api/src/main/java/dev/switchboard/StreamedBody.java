@@ -28,6 +28,15 @@ final class StreamedBody {
   static final int AHEAD = 4;
   private static final int PUBLISHED_CHUNK = 32 * 1024;
 
+  /**
+   * A reader woken by the first bytes waits up to {@link #GATHER_NANOS} for this many before it
+   * reads: one wake-up per 64 KiB of a fast body instead of one per chunk (engines deliver 8-16
+   * KiB), at most 1 ms later for a body that trickles.
+   */
+  static final int GATHER = 64 * 1024;
+
+  private static final long GATHER_NANOS = 1_000_000;
+
   /** What the exchange does for the body: demand, the read clock, aborting. */
   interface Upstream {
     /** Asks the engine for {@code n} more chunks. Called outside the lock. */
@@ -54,6 +63,7 @@ final class StreamedBody {
   private int headOffset; // bytes of raw.peek() already taken
   private long queued;
   private int outstanding;
+  private boolean readerWaiting;
   private boolean complete;
   private TransportException failure;
   private boolean closed;
@@ -130,12 +140,15 @@ final class StreamedBody {
       if (outstanding > 0) {
         outstanding--;
       }
+      boolean wasEmpty = raw.isEmpty();
       if (len > 0) {
         raw.add(copy);
         queued += len;
       }
       n = moreDemand();
-      changed.signalAll();
+      if (readerWaiting && (wasEmpty || queued >= GATHER)) {
+        changed.signalAll();
+      }
     } finally {
       lock.unlock();
     }
@@ -287,17 +300,31 @@ final class StreamedBody {
     }
   }
 
-  /** Blocks until something changed: bytes, the end, a failure, or close. */
+  /**
+   * Blocks until something changed: bytes, the end, a failure, or close; once bytes are there,
+   * waits a little (up to {@link #GATHER} bytes or 1 ms) for more while more is on its way.
+   */
   private void awaitChange() throws IOException {
     lock.lock();
     try {
+      readerWaiting = true;
       while (raw.isEmpty() && !complete && failure == null && !closed) {
         changed.await();
+      }
+      long left = GATHER_NANOS;
+      while (left > 0
+          && queued < GATHER
+          && outstanding > 0
+          && !complete
+          && failure == null
+          && !closed) {
+        left = changed.awaitNanos(left);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for the response body");
     } finally {
+      readerWaiting = false;
       lock.unlock();
     }
   }
