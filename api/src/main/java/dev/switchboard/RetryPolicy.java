@@ -26,12 +26,13 @@ import java.util.function.DoubleSupplier;
  * </ul>
  *
  * TLS failures, unsupported features, a closed transport, the request timeout and cancellation are
- * never retried. At most {@link #maxAttempts()} attempts are made. Between attempts it waits with
- * exponential backoff and full jitter: a uniformly random time in {@code [0, min(maxDelay,
- * baseDelay·2^(retry−1))]}; on 429 and 503 a {@code Retry-After} (seconds or HTTP-date) replaces
- * that wait. It never waits past the call's request timeout: when the next attempt could not start
- * before it, the last failure is thrown at once. Each earlier failure is attached to the one
- * finally thrown as a suppressed exception.
+ * never retried, nor a request whose body is not repeatable ({@link Body#ofPublisher}): its first
+ * failure stands, with a suppressed exception that says why. At most {@link #maxAttempts()}
+ * attempts are made. Between attempts it waits with exponential backoff and full jitter: a
+ * uniformly random time in {@code [0, min(maxDelay, baseDelay·2^(retry−1))]}; on 429 and 503 a
+ * {@code Retry-After} (seconds or HTTP-date) replaces that wait. It never waits past the call's
+ * request timeout: when the next attempt could not start before it, the last failure is thrown at
+ * once. Each earlier failure is attached to the one finally thrown as a suppressed exception.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -118,6 +119,19 @@ public final class RetryPolicy implements Interceptor {
               }
               Throwable failure = TransportException.unwrap(error);
               Optional<Duration> wait = nextDelay(request, failure, attempt, chain.timeLeft());
+              if (wait.isPresent() && !request.body().isRepeatable()) {
+                failure.addSuppressed(
+                    new TransportException(
+                        "not retried: the request body comes from "
+                            + request.body().describe()
+                            + ", which can be sent only once; use Body.ofFile or"
+                            + " Body.ofInputStream for a body that can be resent",
+                        request,
+                        failure instanceof TransportException te ? te.transport() : null,
+                        true,
+                        null));
+                wait = Optional.empty();
+              }
               if (wait.isEmpty()) {
                 earlier.forEach(
                     e -> {
