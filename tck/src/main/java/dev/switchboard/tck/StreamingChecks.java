@@ -19,6 +19,7 @@ import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.RetryPolicy;
 import dev.switchboard.ServerErrorException;
+import dev.switchboard.StaleConnectionException;
 import dev.switchboard.StreamingResponse;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportException;
@@ -510,6 +511,7 @@ final class StreamingChecks {
         ctx.closeLater(
             RawServer.startStreaming(
                 (req, conn) -> {
+                  conn.socket.setReceiveBufferSize(64 * 1024); // no kernel buffer to hide in
                   InputStream body = conn.body();
                   CRC32 crc = new CRC32();
                   byte[] buf = new byte[64 * 1024];
@@ -1083,7 +1085,8 @@ final class StreamingChecks {
   /**
    * A request whose body is a {@code Flow.Publisher} is not sent twice: not by a {@link
    * RetryPolicy} after a 503 (the 503 stands, and says why it was not retried), not by the
-   * stale-connection resend (the failure stands).
+   * stale-connection resend (the failure stands, and says why when it is a {@link
+   * StaleConnectionException}, the one the api would resend).
    */
   void retryOfPublisherNotMade() throws Exception {
     RawServer server =
@@ -1132,9 +1135,11 @@ final class StreamingChecks {
                     .body(Body.ofPublisher(pub2, 64 * KIB, OCTETS))
                     .build()));
     TckContext.expect(stale, MalformedResponseException.class);
-    assertTrue(
-        chain(stale).toLowerCase(Locale.ROOT).contains("once"),
-        "the failure must say why it was not resent:" + chain(stale));
+    if (stale instanceof StaleConnectionException) { // the one resend the api would make
+      assertTrue(
+          chain(stale).toLowerCase(Locale.ROOT).contains("once"),
+          "the failure must say why it was not resent:" + chain(stale));
+    }
     Thread.sleep(300);
     assertEquals(
         1,
