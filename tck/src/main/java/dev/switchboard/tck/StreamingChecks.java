@@ -703,10 +703,12 @@ final class StreamingChecks {
     }
   }
 
-  private static byte[] text(long lines) {
-    StringBuilder sb = new StringBuilder();
-    for (long i = 0; i < lines; i++) {
-      sb.append(String.format(Locale.ROOT, "line %08d of a body that compresses well%n", i));
+  private static byte[] text(int lines) {
+    StringBuilder sb = new StringBuilder(lines * 46);
+    for (int i = 0; i < lines; i++) {
+      String n = Integer.toString(i);
+      sb.append("line ").append("00000000", n.length(), 8).append(n);
+      sb.append(" of a body that compresses well\n");
     }
     return sb.toString().getBytes(StandardCharsets.US_ASCII);
   }
