@@ -378,7 +378,7 @@ public final class BrokenTransports {
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
       TransportEngine engine = delegate;
-      AtomicReference<Exchange> current = new AtomicReference<>();
+      Handles.Slot current = new Handles.Slot();
       AtomicBoolean retried = new AtomicBoolean();
       class Attempt extends Swallowing {
         private boolean swallow;
@@ -407,7 +407,7 @@ public final class BrokenTransports {
         @Override
         public void onComplete() {
           if (swallow && retried.compareAndSet(false, true)) {
-            current.set(new Attempt().start(engine, r));
+            current.replace(() -> new Attempt().start(engine, r));
             return;
           }
           super.onComplete();
@@ -416,19 +416,14 @@ public final class BrokenTransports {
         @Override
         protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
           if (retried.compareAndSet(false, true)) {
-            current.set(new Attempt().start(engine, r));
+            current.replace(() -> new Attempt().start(engine, r));
             return;
           }
           super.onAnyFailure(fault, cause, built);
         }
       }
-      current.set(new Attempt().start(engine, r));
-      return Handles.of(
-          () -> current.get(),
-          () -> {
-            retried.set(true);
-            current.get().abort();
-          });
+      current.replace(() -> new Attempt().start(engine, r));
+      return current.onAbort(() -> retried.set(true));
     }
   }
 
@@ -582,7 +577,7 @@ public final class BrokenTransports {
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
       String host = r.request().uri().getHost() + ":" + r.request().uri().getPort();
-      AtomicReference<Exchange> handle = new AtomicReference<>();
+      Handles.Slot handle = new Handles.Slot();
       AtomicBoolean released = new AtomicBoolean();
       Runnable release =
           () -> {
@@ -630,14 +625,7 @@ public final class BrokenTransports {
       if (now) {
         go.run();
       }
-      return Handles.of(
-          () -> handle.get(),
-          () -> {
-            Exchange h = handle.get();
-            if (h != null) {
-              h.abort();
-            }
-          });
+      return handle;
     }
   }
 
@@ -1775,7 +1763,7 @@ public final class BrokenTransports {
 
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
-      AtomicReference<Exchange> current = new AtomicReference<>();
+      Handles.Slot current = new Handles.Slot();
       AtomicBoolean resent = new AtomicBoolean();
       TransportEngine engine = delegate;
       class Attempt extends ForwardingListener {
@@ -1787,7 +1775,7 @@ public final class BrokenTransports {
 
         private boolean resend() {
           if (!responded && resent.compareAndSet(false, true)) {
-            current.set(engine.start(r, new Attempt()));
+            current.replace(() -> engine.start(r, new Attempt()));
             return true;
           }
           return false;
@@ -1811,13 +1799,8 @@ public final class BrokenTransports {
           super.onAnyFailure(fault, cause, built);
         }
       }
-      current.set(engine.start(r, new Attempt()));
-      return Handles.of(
-          () -> current.get(),
-          () -> {
-            resent.set(true);
-            current.get().abort();
-          });
+      current.replace(() -> engine.start(r, new Attempt()));
+      return current.onAbort(() -> resent.set(true));
     }
   }
 
@@ -2251,7 +2234,7 @@ public final class BrokenTransports {
 
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
-      AtomicReference<Exchange> current = new AtomicReference<>();
+      Handles.Slot current = new Handles.Slot();
       TransportEngine engine = delegate;
       class Hop extends Swallowing {
         private final ExchangeRequest req;
@@ -2286,14 +2269,14 @@ public final class BrokenTransports {
         public void onComplete() {
           if (next != null) {
             ExchangeRequest again = with(req, req.request().toBuilder().uri(next).build());
-            current.set(new Hop(again, hops + 1).start(engine, again));
+            current.replace(() -> new Hop(again, hops + 1).start(engine, again));
             return;
           }
           super.onComplete();
         }
       }
-      current.set(new Hop(r, 0).start(engine, r));
-      return Handles.of(() -> current.get(), () -> current.get().abort());
+      current.replace(() -> new Hop(r, 0).start(engine, r));
+      return current;
     }
   }
 
@@ -2336,7 +2319,7 @@ public final class BrokenTransports {
 
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
-      AtomicReference<Exchange> current = new AtomicReference<>();
+      Handles.Slot current = new Handles.Slot();
       AtomicBoolean retried = new AtomicBoolean();
       TransportEngine engine = delegate;
       class Attempt extends Swallowing {
@@ -2366,14 +2349,14 @@ public final class BrokenTransports {
         @Override
         public void onComplete() {
           if (swallow && retried.compareAndSet(false, true)) {
-            current.set(new Attempt().start(engine, r));
+            current.replace(() -> new Attempt().start(engine, r));
             return;
           }
           super.onComplete();
         }
       }
-      current.set(new Attempt().start(engine, r));
-      return Handles.of(() -> current.get(), () -> current.get().abort());
+      current.replace(() -> new Attempt().start(engine, r));
+      return current;
     }
   }
 
