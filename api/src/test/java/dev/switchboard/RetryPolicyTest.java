@@ -122,6 +122,30 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aBodyThatCanBeSentOnlyOnceIsNeverRetriedAndTheFirstFailureSaysWhy() {
+    Request put =
+        Request.builder("PUT", java.net.URI.create("http://127.0.0.1/"))
+            .body(Body.ofPublisher(s -> {}, 1, "text/plain"))
+            .build();
+    ScriptedChain busy = new ScriptedChain(put, n -> status(put, 503));
+    CompletionException e =
+        assertThrows(
+            CompletionException.class,
+            () -> policy(RetryPolicy.builder(), 0.5).intercept(busy).join());
+    assertInstanceOf(ServerErrorException.class, e.getCause(), "the first failure stands");
+    assertEquals(1, busy.attempts);
+    assertEquals(1, e.getCause().getSuppressed().length);
+    assertTrue(
+        e.getCause().getSuppressed()[0].getMessage().contains("can be sent only once"),
+        e.getCause().getSuppressed()[0].getMessage());
+    ScriptedChain refusedOnce = new ScriptedChain(put, n -> refused(put));
+    assertThrows(
+        CompletionException.class,
+        () -> policy(RetryPolicy.builder(), 0.5).intercept(refusedOnce).join());
+    assertEquals(1, refusedOnce.attempts, "not even when nothing reached the server");
+  }
+
+  @Test
   void whatIsNeverRetried() {
     RetryPolicy p = policy(RetryPolicy.builder(), 0.5);
     assertFalse(p.isRetryable(GET, new TlsException("bad cert", GET, "t", null)));

@@ -94,6 +94,8 @@ final class RawServer implements AutoCloseable {
   private final AtomicLong bytesWritten = new AtomicLong();
   private final List<RawRequest> requests = new CopyOnWriteArrayList<>();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final AtomicLong bodyBytesRead = new AtomicLong();
+  private volatile boolean streamBodies;
   private volatile boolean closed;
 
   private RawServer(ServerSocket server, Handler handler) {
@@ -109,6 +111,22 @@ final class RawServer implements AutoCloseable {
     ServerSocket s = new ServerSocket();
     s.bind(Loopback.anyPort(), 200);
     return new RawServer(s, handler);
+  }
+
+  /**
+   * Starts a plain server that does not read request bodies before the handler runs: the handler
+   * reads the body as it arrives through {@link Conn#body()} (what it leaves unread is drained
+   * after it), and {@link RawRequest#body()} is empty.
+   */
+  static RawServer startStreaming(Handler handler) throws IOException {
+    RawServer s = start(handler);
+    s.streamBodies = true;
+    return s;
+  }
+
+  /** Request body bytes read so far through {@link Conn#body()}, on every connection. */
+  long bodyBytesRead() {
+    return bodyBytesRead.get();
   }
 
   /** Starts a TLS server presenting the key of {@code context}. */
@@ -271,7 +289,7 @@ final class RawServer implements AutoCloseable {
       conn = new Conn(socket, life);
       int index = 0;
       while (!closed && !conn.closedHere) {
-        RawRequest req = readRequest(conn.in, id, index++);
+        RawRequest req = readRequest(conn.in, id, index++, streamBodies);
         if (req == null) {
           conn.peerClosed();
           break;
@@ -280,9 +298,16 @@ final class RawServer implements AutoCloseable {
         int flying = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(flying, Math::max);
         long[] busy = life.startRequest();
+        if (streamBodies) {
+          conn.body = new BodyIn(conn.in, req);
+        }
         try {
           handler.handle(req, conn);
+          if (conn.body != null && !conn.closedHere) {
+            conn.body.transferTo(OutputStream.nullOutputStream()); // what the handler left
+          }
         } finally {
+          conn.body = null;
           life.endRequest(busy);
           inFlight.decrementAndGet();
         }
@@ -309,8 +334,8 @@ final class RawServer implements AutoCloseable {
     }
   }
 
-  private static RawRequest readRequest(InputStream in, int connection, int index)
-      throws IOException {
+  private static RawRequest readRequest(
+      InputStream in, int connection, int index, boolean streamBodies) throws IOException {
     String line = readLine(in);
     while (line != null && line.isEmpty()) {
       line = readLine(in); // tolerate a stray CRLF between requests
@@ -338,7 +363,9 @@ final class RawServer implements AutoCloseable {
       }
     }
     byte[] body;
-    if (chunked) {
+    if (streamBodies) {
+      body = new byte[0];
+    } else if (chunked) {
       body = readChunked(in);
     } else if (length > 0) {
       body = in.readNBytes((int) length);
@@ -390,12 +417,75 @@ final class RawServer implements AutoCloseable {
     return any ? sb.toString() : null;
   }
 
+  /** A request body as it arrives, framed by Content-Length or chunked; counted. */
+  private final class BodyIn extends InputStream {
+    private final InputStream in;
+    private final boolean chunked;
+    private long left; // of the declared length, or of the current chunk
+    private boolean ended;
+
+    BodyIn(InputStream in, RawRequest req) {
+      this.in = in;
+      this.chunked = req.chunked();
+      String cl = req.header("Content-Length");
+      this.left = chunked || cl == null ? 0 : Long.parseLong(cl.strip());
+      this.ended = !chunked && left == 0;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (ended) {
+        return -1;
+      }
+      if (len == 0) {
+        return 0;
+      }
+      if (chunked && left == 0) {
+        String size = readLine(in);
+        if (size == null) {
+          throw new IOException("chunked request body cut short");
+        }
+        int semi = size.indexOf(';');
+        left = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).strip(), 16);
+        if (left == 0) {
+          for (String t = readLine(in); t != null && !t.isEmpty(); t = readLine(in)) {
+            // trailers ignored
+          }
+          ended = true;
+          return -1;
+        }
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n < 0) {
+        throw new IOException("request body cut short");
+      }
+      left -= n;
+      bodyBytesRead.addAndGet(n);
+      if (left == 0) {
+        if (chunked) {
+          readLine(in); // the CRLF after the chunk
+        } else {
+          ended = true;
+        }
+      }
+      return n;
+    }
+  }
+
   /** One accepted connection, as the handler sees it. */
   final class Conn {
     final Socket socket;
     final InputStream in;
     final OutputStream out;
     volatile boolean closedHere;
+    private volatile InputStream body;
     private boolean peerCounted;
     private final Lifetime life;
 
@@ -423,6 +513,17 @@ final class RawServer implements AutoCloseable {
               raw.flush();
             }
           };
+    }
+
+    /**
+     * The current request's body as it arrives (servers from {@link #startStreaming} only): exactly
+     * its bytes, then -1.
+     */
+    InputStream body() {
+      if (body == null) {
+        throw new IllegalStateException("not a streaming server");
+      }
+      return body;
     }
 
     synchronized void peerClosed() {

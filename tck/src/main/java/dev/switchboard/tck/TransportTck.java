@@ -919,4 +919,140 @@ public abstract class TransportTck {
       c.interceptorsSeeFailures();
     }
   }
+
+  // ======================================================================== streaming
+
+  /** Area {@code streaming}. */
+  @Nested
+  @DisplayName("streaming")
+  @Timeout(90)
+  class Streaming {
+    private final StreamingChecks c = new StreamingChecks(ctx);
+
+    @Test
+    @DisplayName("streaming.upload-file-content-length")
+    void uploadFile() throws Exception {
+      c.uploadFile();
+    }
+
+    @Test
+    @DisplayName("streaming.upload-input-stream-known-length")
+    void uploadInputStreamKnownLength() throws Exception {
+      c.uploadInputStreamKnownLength();
+    }
+
+    @Test
+    @DisplayName("streaming.upload-input-stream-chunked")
+    void uploadInputStreamChunked() throws Exception {
+      c.uploadInputStreamChunked();
+    }
+
+    @Test
+    @DisplayName("streaming.upload-publisher")
+    void uploadPublisher() throws Exception {
+      c.uploadPublisher();
+    }
+
+    @Test
+    @DisplayName("streaming.upload-streams-as-produced")
+    void uploadStreamsAsProduced() throws Exception {
+      c.uploadStreamsAsProduced();
+    }
+
+    @Test
+    @DisplayName("streaming.upload-memory-bounded")
+    void uploadMemoryBounded() throws Exception {
+      c.uploadMemoryBounded();
+    }
+
+    @Test
+    @DisplayName("streaming.get-with-streaming-body")
+    void getWithStreamingBody() throws Exception {
+      c.getWithStreamingBody();
+    }
+
+    @Test
+    @DisplayName("streaming.download-body-byte-exact")
+    void downloadBody() throws Exception {
+      c.downloadBody();
+    }
+
+    @Test
+    @DisplayName("streaming.download-publisher-byte-exact")
+    void downloadPublisher() throws Exception {
+      c.downloadPublisher();
+    }
+
+    @Test
+    @DisplayName("streaming.download-gzip-decoded")
+    void downloadGzipDecoded() throws Exception {
+      c.downloadGzipDecoded();
+    }
+
+    @Test
+    @DisplayName("streaming.back-pressure")
+    void backPressure() throws Exception {
+      c.backPressure();
+    }
+
+    @Test
+    @DisplayName("streaming.download-memory-bounded")
+    void memoryBoundedDownload() throws Exception {
+      c.memoryBoundedDownload();
+    }
+
+    @Test
+    @DisplayName("streaming.close-before-end-frees-connection")
+    void closeBeforeEnd() throws Exception {
+      c.closeBeforeEnd();
+    }
+
+    @Test
+    @DisplayName("streaming.failure-mid-body-typed")
+    void failureMidBody() throws Exception {
+      c.failureMidBody();
+    }
+
+    @Test
+    @DisplayName("streaming.read-timeout-counts-server-silence")
+    void readTimeoutCountsServerSilence() throws Exception {
+      c.readTimeoutCountsServerSilence();
+    }
+
+    @Test
+    @DisplayName("streaming.error-status-fails-stream")
+    void errorStatusFailsStream() throws Exception {
+      c.errorStatusFailsStream();
+    }
+
+    @Test
+    @DisplayName("streaming.redirect-of-publisher-refused")
+    void redirectOfPublisherRefused() throws Exception {
+      c.redirectOfPublisherRefused();
+    }
+
+    @Test
+    @DisplayName("streaming.redirect-resends-repeatable-stream")
+    void redirectResendsRepeatableStream() throws Exception {
+      c.redirectResendsRepeatableStream();
+    }
+
+    @Test
+    @DisplayName("streaming.retry-of-publisher-not-made")
+    void retryOfPublisherNotMade() throws Exception {
+      c.retryOfPublisherNotMade();
+    }
+
+    @Test
+    @DisplayName("streaming.upload-source-failure")
+    void uploadSourceFailure() throws Exception {
+      c.uploadSourceFailure();
+    }
+
+    @Test
+    @DisplayName("streaming.short-source-fails")
+    void shortSourceFails() throws Exception {
+      c.shortSourceFails();
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.tck.selftest;
 
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
+import dev.switchboard.Transports;
 import dev.switchboard.tck.TransportTck;
 import dev.switchboard.tck.selftest.BrokenTransports.Breakage;
 
@@ -13,14 +14,19 @@ public class BrokenTransportTck extends TransportTck {
   /** The configuration parameter naming the {@link Breakage}. */
   public static final String BREAKAGE = "switchboard.selftest.breakage";
 
+  /** The value of {@value #BREAKAGE} that runs the unbroken jdk transport (the baseline). */
+  public static final String NONE = "NONE";
+
   private Breakage breakage() {
-    return Breakage.valueOf(
-        parameter(BREAKAGE).orElseThrow(() -> new IllegalStateException(BREAKAGE + " not set")));
+    String name =
+        parameter(BREAKAGE).orElseThrow(() -> new IllegalStateException(BREAKAGE + " not set"));
+    return name.equals(NONE) ? null : Breakage.valueOf(name);
   }
 
   @Override
   protected Transport create(TransportConfig config) {
-    return breakage().create(config);
+    Breakage b = breakage();
+    return b == null ? Transports.create(BrokenTransports.jdkConfig(config)) : b.create(config);
   }
 
   @Override

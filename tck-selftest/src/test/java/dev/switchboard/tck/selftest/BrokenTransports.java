@@ -220,7 +220,42 @@ public final class BrokenTransports {
     HEAD_LIMIT_8_KIB(engine(HeadLimit8Kib::new)),
     /** Ignores maxResponseHeadBytes. */
     IGNORES_MAX_RESPONSE_HEAD_BYTES(
-        config(b -> b.maxResponseHeadBytes(TransportConfig.MAX_RESPONSE_HEAD_BYTES)));
+        config(b -> b.maxResponseHeadBytes(TransportConfig.MAX_RESPONSE_HEAD_BYTES))),
+    /** Asks its library for the whole response body at once, whatever the demand. */
+    READS_AHEAD_EVERYTHING(engine(ReadsAhead::new)),
+    /** Reads a streaming request body whole into memory before sending it (with Content-Length). */
+    BUFFERS_REQUEST_BODY(engine(BuffersRequestBody::new)),
+    /**
+     * Sends every streaming request body chunked, as far as its source goes: the declared length is
+     * neither sent nor enforced.
+     */
+    IGNORES_DECLARED_LENGTH(engine(IgnoresDeclaredLength::new)),
+    /** Copies a chunked upload in 8 KiB blocks and loses the last, partial one. */
+    DROPS_CHUNKED_TAIL(engine(DropsChunkedTail::new)),
+    /** Swaps two chunks of a response body once 4 MiB have been delivered. */
+    REORDERS_CHUNKS_PAST_4_MIB(engine(ReordersChunks::new)),
+    /** Ignores abort() once the response headers are in: a stream closed early runs on. */
+    ABORT_IGNORED_AFTER_HEADERS(engine(AbortIgnoredAfterHeaders::new)),
+    /** Takes a body cut short for its end: a reset mid-body is a normal end of the stream. */
+    BODY_CUT_AS_END(engine(BodyCutAsEnd::new)),
+    /**
+     * A library read timer of 1.5 s counted from the last chunk received, whether or not anybody
+     * asked for more: a consumer that pauses fails.
+     */
+    IDLE_TIMER_IGNORES_DEMAND(engine(IdleTimerIgnoresDemand::new)),
+    /** stream() does not map statuses: an error status streams like a 200. */
+    ERROR_STATUS_STREAMS(c -> new ErrorStatusStreams(Transports.create(jdkConfig(c)))),
+    /** Follows redirects in the engine, sending the request body again, whatever its kind. */
+    FOLLOWS_REDIRECTS_ITSELF(engine(FollowsRedirects::new)),
+    /** Opens a repeatable streaming body once and sends that same stream on every attempt. */
+    REUSES_BODY_STREAM(engine(ReusesBodyStream::new)),
+    /** Resends a request answered 503 once, on its own, whatever its body. */
+    RETRIES_503_ITSELF(engine(Retries503::new)),
+    /**
+     * Reports a failure of the request body's source as the connection closing (the library wraps
+     * the user's exception into its own and loses it).
+     */
+    LOSES_BODY_SOURCE_FAILURE(engine(LosesBodySourceFailure::new));
 
     private final Function<TransportConfig, Transport> factory;
 
@@ -343,34 +378,20 @@ public final class BrokenTransports {
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
       TransportEngine engine = delegate;
-      AtomicReference<Exchange> current = new AtomicReference<>();
+      Handles.Slot current = new Handles.Slot();
       AtomicBoolean retried = new AtomicBoolean();
-      class Attempt extends ForwardingListener {
-        private volatile boolean swallow;
-        private volatile Exchange mine; // this attempt's exchange, once start returned it
+      class Attempt extends Swallowing {
+        private boolean swallow;
 
         Attempt() {
           super(l);
-        }
-
-        /** Starts this attempt; a swallowed body is asked for whole, the api never sees it. */
-        Exchange start() {
-          Exchange x = engine.start(r, this);
-          mine = x;
-          if (swallow) {
-            x.request(Long.MAX_VALUE);
-          }
-          return x;
         }
 
         @Override
         public void onResponseHeaders(int status, Headers headers) {
           if (!retried.get() && (status == 408 || status == 429 || status >= 500)) {
             swallow = true;
-            Exchange x = mine;
-            if (x != null) {
-              x.request(Long.MAX_VALUE);
-            }
+            swallowBody(); // the api never sees these headers, so it gives no demand for the body
             return;
           }
           super.onResponseHeaders(status, headers);
@@ -386,7 +407,7 @@ public final class BrokenTransports {
         @Override
         public void onComplete() {
           if (swallow && retried.compareAndSet(false, true)) {
-            current.set(new Attempt().start());
+            current.replace(() -> new Attempt().start(engine, r));
             return;
           }
           super.onComplete();
@@ -395,19 +416,46 @@ public final class BrokenTransports {
         @Override
         protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
           if (retried.compareAndSet(false, true)) {
-            current.set(new Attempt().start());
+            current.replace(() -> new Attempt().start(engine, r));
             return;
           }
           super.onAnyFailure(fault, cause, built);
         }
       }
-      current.set(new Attempt().start());
-      return Handles.of(
-          () -> current.get(),
-          () -> {
-            retried.set(true);
-            current.get().abort();
-          });
+      current.replace(() -> new Attempt().start(engine, r));
+      return current.onAbort(() -> retried.set(true));
+    }
+  }
+
+  /**
+   * A listener of one attempt that may keep a response from the api (a resend of its own): the api
+   * then gives no demand for that body, so the attempt asks for all of it itself.
+   */
+  abstract static class Swallowing extends ForwardingListener {
+    private volatile Exchange self;
+    private volatile boolean wantAll;
+
+    Swallowing(ExchangeListener l) {
+      super(l);
+    }
+
+    /** Starts this attempt on {@code engine}; returns its exchange. */
+    Exchange start(TransportEngine engine, ExchangeRequest r) {
+      Exchange e = engine.start(r, this);
+      self = e;
+      if (wantAll) {
+        e.request(Long.MAX_VALUE);
+      }
+      return e;
+    }
+
+    /** The response is kept from the api: read its body through to the end anyway. */
+    void swallowBody() {
+      wantAll = true;
+      Exchange e = self;
+      if (e != null) {
+        e.request(Long.MAX_VALUE);
+      }
     }
   }
 
@@ -529,7 +577,7 @@ public final class BrokenTransports {
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
       String host = r.request().uri().getHost() + ":" + r.request().uri().getPort();
-      AtomicReference<Exchange> handle = new AtomicReference<>();
+      Handles.Slot handle = new Handles.Slot();
       AtomicBoolean released = new AtomicBoolean();
       Runnable release =
           () -> {
@@ -577,14 +625,7 @@ public final class BrokenTransports {
       if (now) {
         go.run();
       }
-      return Handles.of(
-          () -> handle.get(),
-          () -> {
-            Exchange h = handle.get();
-            if (h != null) {
-              h.abort();
-            }
-          });
+      return handle;
     }
   }
 
@@ -1722,7 +1763,7 @@ public final class BrokenTransports {
 
     @Override
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
-      AtomicReference<Exchange> current = new AtomicReference<>();
+      Handles.Slot current = new Handles.Slot();
       AtomicBoolean resent = new AtomicBoolean();
       TransportEngine engine = delegate;
       class Attempt extends ForwardingListener {
@@ -1734,7 +1775,7 @@ public final class BrokenTransports {
 
         private boolean resend() {
           if (!responded && resent.compareAndSet(false, true)) {
-            current.set(engine.start(r, new Attempt()));
+            current.replace(() -> engine.start(r, new Attempt()));
             return true;
           }
           return false;
@@ -1758,13 +1799,8 @@ public final class BrokenTransports {
           super.onAnyFailure(fault, cause, built);
         }
       }
-      current.set(engine.start(r, new Attempt()));
-      return Handles.of(
-          () -> current.get(),
-          () -> {
-            resent.set(true);
-            current.get().abort();
-          });
+      current.replace(() -> engine.start(r, new Attempt()));
+      return current.onAbort(() -> resent.set(true));
     }
   }
 
@@ -1882,6 +1918,469 @@ public final class BrokenTransports {
           };
       handle.set(delegate.start(r, gate));
       return Handles.of(() -> handle.get(), () -> handle.get().abort());
+    }
+  }
+
+  // ------------------------------------------------------------------ streaming
+
+  static final class ReadsAhead extends ForwardingEngine {
+    ReadsAhead(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Exchange e = delegate.start(r, l);
+      e.request(Long.MAX_VALUE); // everything, now; the api's demand is dropped
+      return Handles.of(() -> null, e::abort);
+    }
+  }
+
+  /** {@code r} with {@code body} instead of its own. */
+  private static ExchangeRequest withBody(ExchangeRequest r, Body body) {
+    return with(r, r.request().toBuilder().body(body).build());
+  }
+
+  private static final Exchange NOTHING = Handles.of(() -> null, () -> {});
+
+  static final class BuffersRequestBody extends ForwardingEngine {
+    BuffersRequestBody(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Body b = r.request().body();
+      if (b.isInMemory()) {
+        return delegate.start(r, l);
+      }
+      byte[] all;
+      try (java.io.InputStream in = b.openStream()) {
+        all = in.readAllBytes();
+      } catch (IOException | RuntimeException e) {
+        l.onFailure(Fault.FAILED, e);
+        return NOTHING;
+      }
+      return delegate.start(withBody(r, Body.of(all, b.contentType())), l);
+    }
+  }
+
+  /**
+   * Ends at a length mismatch of the body's source instead of failing (chunked: who could tell).
+   */
+  static java.io.InputStream lenient(java.io.InputStream in) {
+    return new java.io.FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          return super.read(b, off, len);
+        } catch (dev.switchboard.spi.BodySourceException e) {
+          if (e.getCause() == null) {
+            return -1; // "fewer bytes than declared": send what there is
+          }
+          throw e;
+        }
+      }
+    };
+  }
+
+  static final class IgnoresDeclaredLength extends ForwardingEngine {
+    IgnoresDeclaredLength(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Body b = r.request().body();
+      if (b.isInMemory()) {
+        return delegate.start(r, l);
+      }
+      return delegate.start(
+          withBody(r, Body.ofInputStream(() -> lenient(b.openStream()), -1, b.contentType())), l);
+    }
+  }
+
+  static final class DropsChunkedTail extends ForwardingEngine {
+    DropsChunkedTail(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Body b = r.request().body();
+      if (b.isInMemory() || b.length() >= 0) {
+        return delegate.start(r, l);
+      }
+      return delegate.start(
+          withBody(r, Body.ofInputStream(() -> blocksOnly(b.openStream()), -1, b.contentType())),
+          l);
+    }
+
+    /** Only whole 8 KiB blocks of {@code in}: the partial last one is lost. */
+    static java.io.InputStream blocksOnly(java.io.InputStream in) {
+      return new java.io.InputStream() {
+        private final byte[] block = new byte[8192];
+        private int pos;
+        private int end;
+
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          int n = read(one, 0, 1);
+          return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (pos == end) {
+            int n = in.readNBytes(block, 0, block.length);
+            if (n < block.length) {
+              return -1; // the bug
+            }
+            pos = 0;
+            end = n;
+          }
+          int n = Math.min(len, end - pos);
+          System.arraycopy(block, pos, b, off, n);
+          pos += n;
+          return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+          in.close();
+        }
+      };
+    }
+  }
+
+  static final class ReordersChunks extends ForwardingEngine {
+    ReordersChunks(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            private long delivered;
+            private boolean swapped;
+            private ByteBuffer held;
+
+            @Override
+            public void onBody(ByteBuffer chunk) {
+              if (!swapped && held == null && delivered >= 4L * 1024 * 1024) {
+                held = ByteBuffer.allocate(chunk.remaining()).put(chunk).flip();
+                return;
+              }
+              delivered += chunk.remaining();
+              super.onBody(chunk);
+              if (held != null) {
+                ByteBuffer h = held;
+                held = null;
+                swapped = true;
+                super.onBody(h);
+              }
+            }
+
+            @Override
+            public void onComplete() {
+              if (held != null) {
+                super.onBody(held);
+                held = null;
+              }
+              super.onComplete();
+            }
+          });
+    }
+  }
+
+  static final class AbortIgnoredAfterHeaders extends ForwardingEngine {
+    AbortIgnoredAfterHeaders(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicBoolean headers = new AtomicBoolean();
+      Exchange e =
+          delegate.start(
+              r,
+              new ForwardingListener(l) {
+                @Override
+                public void onResponseHeaders(int status, Headers h) {
+                  headers.set(true);
+                  super.onResponseHeaders(status, h);
+                }
+              });
+      return Handles.of(
+          () -> e,
+          () -> {
+            if (!headers.get()) {
+              e.abort();
+            }
+          });
+    }
+  }
+
+  static final class BodyCutAsEnd extends ForwardingEngine {
+    BodyCutAsEnd(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            private volatile boolean headers;
+
+            @Override
+            public void onResponseHeaders(int status, Headers h) {
+              headers = true;
+              super.onResponseHeaders(status, h);
+            }
+
+            @Override
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+              if (headers
+                  && (fault == Fault.BODY_CUT || built instanceof MalformedResponseException)) {
+                super.onComplete();
+                return;
+              }
+              super.onAnyFailure(fault, cause, built);
+            }
+          });
+    }
+  }
+
+  static final class IdleTimerIgnoresDemand extends ForwardingEngine {
+    private static final long IDLE_MILLIS = 1500;
+
+    IdleTimerIgnoresDemand(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      AtomicInteger progress = new AtomicInteger();
+      AtomicReference<Exchange> handle = new AtomicReference<>();
+      Gate gate =
+          new Gate(l) {
+            private void arm() {
+              int seen = progress.incrementAndGet();
+              LIBRARY_TIMER.schedule(
+                  () -> {
+                    if (progress.get() == seen && end()) {
+                      Exchange h = handle.get();
+                      if (h != null) {
+                        h.abort();
+                      }
+                      l.onFailure(
+                          new dev.switchboard.ReadTimeoutException(
+                              Duration.ofMillis(IDLE_MILLIS),
+                              r.request(),
+                              "jdk",
+                              new java.net.SocketTimeoutException("Read timed out")));
+                    }
+                  },
+                  IDLE_MILLIS,
+                  TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void onResponseHeaders(int status, Headers headers) {
+              super.onResponseHeaders(status, headers);
+              arm();
+            }
+
+            @Override
+            public void onBody(ByteBuffer chunk) {
+              super.onBody(chunk);
+              arm();
+            }
+          };
+      handle.set(delegate.start(r, gate));
+      return Handles.of(() -> handle.get(), () -> handle.get().abort());
+    }
+  }
+
+  static final class ErrorStatusStreams extends ForwardingTransport {
+    private static final int[] ALL_ERRORS =
+        java.util.stream.IntStream.rangeClosed(400, 599).toArray();
+
+    ErrorStatusStreams(Transport d) {
+      super(d);
+    }
+
+    @Override
+    public CompletableFuture<dev.switchboard.StreamingResponse> stream(Request request) {
+      return delegate.stream(request.toBuilder().acceptStatus(ALL_ERRORS).build());
+    }
+  }
+
+  static final class FollowsRedirects extends ForwardingEngine {
+    FollowsRedirects(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Handles.Slot current = new Handles.Slot();
+      TransportEngine engine = delegate;
+      class Hop extends Swallowing {
+        private final ExchangeRequest req;
+        private final int hops;
+        private URI next;
+
+        Hop(ExchangeRequest req, int hops) {
+          super(l);
+          this.req = req;
+          this.hops = hops;
+        }
+
+        @Override
+        public void onResponseHeaders(int status, Headers headers) {
+          String location = headers.first("Location");
+          if (hops < 5 && location != null && Set.of(301, 302, 303, 307, 308).contains(status)) {
+            next = req.request().uri().resolve(location);
+            swallowBody();
+            return;
+          }
+          super.onResponseHeaders(status, headers);
+        }
+
+        @Override
+        public void onBody(ByteBuffer chunk) {
+          if (next == null) {
+            super.onBody(chunk);
+          }
+        }
+
+        @Override
+        public void onComplete() {
+          if (next != null) {
+            ExchangeRequest again = with(req, req.request().toBuilder().uri(next).build());
+            current.replace(() -> new Hop(again, hops + 1).start(engine, again));
+            return;
+          }
+          super.onComplete();
+        }
+      }
+      current.replace(() -> new Hop(r, 0).start(engine, r));
+      return current;
+    }
+  }
+
+  static final class ReusesBodyStream extends ForwardingEngine {
+    private final Map<Body, java.io.InputStream> opened =
+        java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    ReusesBodyStream(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Body b = r.request().body();
+      if (b.isInMemory() || !b.isRepeatable()) {
+        return delegate.start(r, l);
+      }
+      java.io.InputStream in = opened.computeIfAbsent(b, Body::openStream);
+      return delegate.start(
+          withBody(
+              r,
+              Body.ofInputStream(
+                  () ->
+                      new java.io.FilterInputStream(in) {
+                        @Override
+                        public void close() {
+                          // kept open for "the next attempt"
+                        }
+                      },
+                  b.length(),
+                  b.contentType())),
+          l);
+    }
+  }
+
+  static final class Retries503 extends ForwardingEngine {
+    Retries503(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Handles.Slot current = new Handles.Slot();
+      AtomicBoolean retried = new AtomicBoolean();
+      TransportEngine engine = delegate;
+      class Attempt extends Swallowing {
+        private boolean swallow;
+
+        Attempt() {
+          super(l);
+        }
+
+        @Override
+        public void onResponseHeaders(int status, Headers headers) {
+          if (status == 503 && !retried.get()) {
+            swallow = true;
+            swallowBody();
+            return;
+          }
+          super.onResponseHeaders(status, headers);
+        }
+
+        @Override
+        public void onBody(ByteBuffer chunk) {
+          if (!swallow) {
+            super.onBody(chunk);
+          }
+        }
+
+        @Override
+        public void onComplete() {
+          if (swallow && retried.compareAndSet(false, true)) {
+            current.replace(() -> new Attempt().start(engine, r));
+            return;
+          }
+          super.onComplete();
+        }
+      }
+      current.replace(() -> new Attempt().start(engine, r));
+      return current;
+    }
+  }
+
+  static final class LosesBodySourceFailure extends ForwardingEngine {
+    LosesBodySourceFailure(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      return delegate.start(
+          r,
+          new ForwardingListener(l) {
+            @Override
+            protected void onAnyFailure(Fault fault, Throwable cause, TransportException built) {
+              Throwable t = built != null ? built : cause;
+              if (dev.switchboard.spi.BodySourceException.find(t) != null) {
+                super.onAnyFailure(
+                    Fault.NO_RESPONSE, new IOException("Connection reset by peer"), null);
+                return;
+              }
+              super.onAnyFailure(fault, cause, built);
+            }
+          });
     }
   }
 }

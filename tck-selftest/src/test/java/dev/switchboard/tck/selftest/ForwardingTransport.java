@@ -4,6 +4,7 @@ import dev.switchboard.Capability;
 import dev.switchboard.Outcome;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
+import dev.switchboard.StreamingResponse;
 import dev.switchboard.Transport;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +21,12 @@ public class ForwardingTransport implements Transport {
   @Override
   public CompletableFuture<Response> send(Request request) {
     return delegate.send(request);
+  }
+
+  /** Forwarded; {@code openStream} (the interface's default) goes through this. */
+  @Override
+  public CompletableFuture<StreamingResponse> stream(Request request) {
+    return delegate.stream(request);
   }
 
   @Override

@@ -58,7 +58,8 @@ class KitBitesTest {
     expect(
         Breakage.DROPS_GET_AND_DELETE_BODIES,
         "get-body.get-json-body-intact",
-        "get-body.delete-json-body-intact");
+        "get-body.delete-json-body-intact",
+        "streaming.get-with-streaming-body");
     expect(
         Breakage.RETRIES_SILENTLY,
         "errors.no-retry-on-status",
@@ -145,7 +146,8 @@ class KitBitesTest {
         "decoding.deflate-decoded",
         "decoding.compression-off-leaves-body",
         "decoding.too-large-after-decoding",
-        "errors.error-body-decoded-from-gzip");
+        "errors.error-body-decoded-from-gzip",
+        "streaming.download-gzip-decoded");
     expect(
         Breakage.PARTIAL_SUCCESS,
         "errors.reset-mid-body",
@@ -338,7 +340,61 @@ class KitBitesTest {
         "errors.large-response-head-accepted",
         "errors.response-head-limit");
     expect(Breakage.IGNORES_MAX_RESPONSE_HEAD_BYTES, "errors.response-head-limit");
+    expect(
+        Breakage.READS_AHEAD_EVERYTHING,
+        "streaming.back-pressure",
+        "streaming.download-memory-bounded");
+    expect(
+        Breakage.BUFFERS_REQUEST_BODY,
+        "streaming.upload-input-stream-chunked",
+        "streaming.upload-publisher",
+        "streaming.upload-streams-as-produced",
+        "streaming.upload-memory-bounded");
+    expect(
+        Breakage.IGNORES_DECLARED_LENGTH,
+        "streaming.upload-file-content-length",
+        "streaming.upload-input-stream-known-length",
+        "streaming.upload-publisher",
+        "streaming.upload-streams-as-produced",
+        "streaming.get-with-streaming-body",
+        "streaming.short-source-fails");
+    expect(
+        Breakage.DROPS_CHUNKED_TAIL,
+        "streaming.upload-input-stream-chunked",
+        "streaming.upload-publisher");
+    expect(
+        Breakage.REORDERS_CHUNKS_PAST_4_MIB,
+        "streaming.download-body-byte-exact",
+        "streaming.download-publisher-byte-exact",
+        "streaming.download-memory-bounded",
+        "streaming.read-timeout-counts-server-silence");
+    expect(
+        Breakage.ABORT_IGNORED_AFTER_HEADERS,
+        "streaming.close-before-end-frees-connection",
+        "streaming.read-timeout-counts-server-silence");
+    expect(Breakage.BODY_CUT_AS_END, "streaming.failure-mid-body-typed");
+    expect(Breakage.IDLE_TIMER_IGNORES_DEMAND, "streaming.read-timeout-counts-server-silence");
+    expect(Breakage.ERROR_STATUS_STREAMS, "streaming.error-status-fails-stream");
+    expect(Breakage.FOLLOWS_REDIRECTS_ITSELF, "streaming.redirect-of-publisher-refused");
+    expect(Breakage.REUSES_BODY_STREAM, "streaming.redirect-resends-repeatable-stream");
+    expect(Breakage.RETRIES_503_ITSELF, "streaming.retry-of-publisher-not-made");
+    expect(
+        Breakage.LOSES_BODY_SOURCE_FAILURE,
+        "streaming.upload-source-failure",
+        "streaming.short-source-fails");
   }
+
+  /**
+   * Breakages that bite only through an engine that delivers the body against demand: over one that
+   * delivers eagerly (the jdk engine before #19) the consumer's pauses stop nothing.
+   */
+  static final Set<Breakage> NEEDS_DEMAND =
+      java.util.EnumSet.of(Breakage.READS_AHEAD_EVERYTHING, Breakage.IDLE_TIMER_IGNORES_DEMAND);
+
+  /** Areas whose checks the unbroken jdk transport may itself fail (its engine's work in #19). */
+  static final Set<String> BASELINE_AREAS = Set.of("streaming");
+
+  private static CompletableFuture<Map<String, String>> baseline;
 
   static final int DEFAULT_PARALLEL = 1;
 
@@ -422,6 +478,18 @@ class KitBitesTest {
                         + (areas(b).contains("concurrency") ? 1 : 0))
             .reversed();
     ExecutorService p = pool;
+    boolean needBaseline =
+        Arrays.stream(Breakage.values())
+            .anyMatch(
+                b ->
+                    EXPECTED.containsKey(b)
+                        && selected(b)
+                        && areas(b).stream().anyMatch(BASELINE_AREAS::contains));
+    if (needBaseline) {
+      baseline =
+          CompletableFuture.supplyAsync(
+              () -> run(BrokenTransportTck.NONE, BASELINE_AREAS, "baseline"), p);
+    }
     for (Breakage b : Arrays.stream(Breakage.values()).sorted(slowestFirst).toList()) {
       if (EXPECTED.containsKey(b) && selected(b)) {
         Set<String> areas = new TreeSet<>(areas(b));
@@ -463,6 +531,28 @@ class KitBitesTest {
 
   /** Runs the kit's areas {@code areas} against {@code b}; check id → status (+ message). */
   static Map<String, String> run(Breakage b, Set<String> areas, String reportSuffix) {
+    return run(b.name(), areas, "broken-" + b.name().toLowerCase() + reportSuffix);
+  }
+
+  /**
+   * The checks of {@link #BASELINE_AREAS} that the unbroken jdk transport fails itself: a breakage
+   * cannot be proven to fail those, so they are left out of its comparison (none, once the jdk
+   * engine honours demand and streams request bodies).
+   */
+  static Set<String> baselineFailures() throws Exception {
+    CompletableFuture<Map<String, String>> f = baseline;
+    if (f == null) {
+      return Set.of();
+    }
+    Map<String, String> r = f.get(30, TimeUnit.MINUTES);
+    return r.entrySet().stream()
+        .filter(e -> !e.getValue().startsWith("SUCCESSFUL") && !e.getValue().startsWith("ABORTED"))
+        .map(Map.Entry::getKey)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** Runs the kit's areas {@code areas} against the breakage named {@code breakage}. */
+  static Map<String, String> run(String breakage, Set<String> areas, String reportName) {
     PostDiscoveryFilter onlyAreas =
         d -> {
           if (!d.isTest()) {
@@ -476,10 +566,9 @@ class KitBitesTest {
         EngineTestKit.engine("junit-jupiter")
             .selectors(selectClass(BrokenTransportTck.class))
             .filters(onlyAreas)
-            .configurationParameter(BrokenTransportTck.BREAKAGE, b.name())
+            .configurationParameter(BrokenTransportTck.BREAKAGE, breakage)
             .configurationParameter(TransportTck.REPORT_DIR, "target/switchboard-tck-broken")
-            .configurationParameter(
-                TransportTck.REPORT_NAME, "broken-" + b.name().toLowerCase() + reportSuffix)
+            .configurationParameter(TransportTck.REPORT_NAME, reportName)
             .execute();
     Map<String, String> out = new TreeMap<>();
     for (Event e : results.testEvents().finished().list()) {
@@ -503,10 +592,27 @@ class KitBitesTest {
   @MethodSource("breakages")
   void kitFailsExactlyTheMatchingChecks(Breakage b, TestReporter reporter) throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(selected(b), "not selected");
-    Set<String> expected = EXPECTED.get(b);
-    org.junit.jupiter.api.Assertions.assertNotNull(expected, "no expectation for " + b);
+    org.junit.jupiter.api.Assertions.assertNotNull(EXPECTED.get(b), "no expectation for " + b);
+    Set<String> expected = new TreeSet<>(EXPECTED.get(b));
     Set<String> areas = areas(b);
     Map<String, String> results = results(b);
+    Set<String> base =
+        areas.stream().anyMatch(BASELINE_AREAS::contains) ? baselineFailures() : Set.of();
+    if (!base.isEmpty()) {
+      reporter.publishEntry(b.name() + ".baseline", "the unbroken jdk transport fails " + base);
+      org.junit.jupiter.api.Assumptions.assumeFalse(
+          NEEDS_DEMAND.contains(b) && base.contains("streaming.back-pressure"),
+          b
+              + " bites only through an engine that honours demand, and the jdk engine does not yet"
+              + " (it fails streaming.back-pressure itself)");
+      Set<String> all = Set.copyOf(expected);
+      expected.removeAll(base);
+      org.junit.jupiter.api.Assumptions.assumeFalse(
+          expected.isEmpty(),
+          b + " cannot be proven yet: the unbroken jdk transport fails " + all + " itself");
+      results = new TreeMap<>(results);
+      results.keySet().removeAll(base);
+    }
     Set<String> failed =
         results.entrySet().stream()
             .filter(
