@@ -1476,8 +1476,7 @@ public final class BrokenTransports {
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
       AtomicReference<Socket> socket = new AtomicReference<>();
       io.execute(() -> run(r, l, socket));
-      return Handles.of(
-          () -> null,
+      return Handles.dropsDemand(
           () -> {
             Socket s = socket.get();
             if (s != null) {
@@ -1932,7 +1931,7 @@ public final class BrokenTransports {
     public Exchange start(ExchangeRequest r, ExchangeListener l) {
       Exchange e = delegate.start(r, l);
       e.request(Long.MAX_VALUE); // everything, now; the api's demand is dropped
-      return Handles.of(() -> null, e::abort);
+      return Handles.dropsDemand(e::abort);
     }
   }
 
@@ -1941,7 +1940,7 @@ public final class BrokenTransports {
     return with(r, r.request().toBuilder().body(body).build());
   }
 
-  private static final Exchange NOTHING = Handles.of(() -> null, () -> {});
+  private static final Exchange NOTHING = Handles.dropsDemand(() -> {});
 
   static final class BuffersRequestBody extends ForwardingEngine {
     BuffersRequestBody(TransportEngine d) {

@@ -36,6 +36,24 @@ final class Handles {
   }
 
   /**
+   * A handle that drops the api's demand on purpose (an engine that reads ahead on its own, or
+   * delivers from a socket it reads itself) and whose abort runs {@code abort}. Unlike {@link #of},
+   * it never waits for an exchange to give the demand to: waiting there held up the engine's thread
+   * that called it for 2 s per chunk.
+   */
+  static Exchange dropsDemand(Runnable abort) {
+    return new Exchange() {
+      @Override
+      public void request(long n) {}
+
+      @Override
+      public void abort() {
+        abort.run();
+      }
+    };
+  }
+
+  /**
    * The handle of an exchange that is started later, or again (a queued start, a resend of its
    * own): demand that comes while no exchange is set is kept and given to the next one, since the
    * api may ask for the body as soon as the headers arrive, before {@code start} has returned.
