@@ -44,7 +44,12 @@ import java.util.function.Supplier;
  * whatever its kind; {@link #isInMemory()} and {@link #asReadOnlyBuffer()} give in-memory bytes
  * without a copy. A failure of the body's own source (the user's stream throws, a file vanished,
  * the length is wrong) comes out of both views as a {@link
- * dev.switchboard.spi.BodySourceException}.
+ * dev.switchboard.spi.BodySourceException}. With a known length, both views hand over the bytes
+ * that complete it only once the source has ended there (end of stream, {@code onComplete}): a
+ * source that fails at its end fails the exchange before the server can have the whole request. An
+ * engine therefore never needs to wait for anything after the last declared byte, and must break
+ * the connection, never end the body cleanly, when a view fails (for a chunked body: no terminating
+ * chunk).
  */
 public final class Body {
   private static final Body EMPTY = new Body(Kind.BYTES, new byte[0], null, null, null, 0, null);
@@ -252,7 +257,8 @@ public final class Body {
   /**
    * Opens the body for one attempt as a blocking stream of exactly {@link #length()} bytes (or of
    * all the source gives, when the length is unknown). For a body of {@link #ofPublisher} this
-   * subscribes the publisher, with bounded demand. Close it when done.
+   * subscribes the publisher, with bounded demand. The read that completes a known length returns
+   * only once the source has ended there (or throws if it fails or gives more). Close it when done.
    */
   public InputStream openStream() {
     return switch (kind) {
@@ -268,7 +274,8 @@ public final class Body {
    * on an event loop: a subscriber's thread never blocks on the body's source (a stream or a file
    * is read on Switchboard's body-reader threads). Single subscriber; exactly {@link #length()}
    * bytes when the length is known, else then {@code onError} with a {@link
-   * dev.switchboard.spi.BodySourceException}.
+   * dev.switchboard.spi.BodySourceException}. The item that completes a known length comes only
+   * once the source has ended there, immediately before {@code onComplete}.
    */
   public Flow.Publisher<ByteBuffer> publisher() {
     return switch (kind) {

@@ -12,6 +12,11 @@ import java.util.function.Supplier;
 /**
  * The streams behind {@link Body}'s views: opened lazily, checked against the declared length, and
  * every failure of the source turned into a {@link BodySourceException}.
+ *
+ * <p>With a declared length, the bytes that complete it are handed to the engine only once the
+ * source has confirmed its end (end of stream, {@code onComplete}): a source that fails at its end
+ * (a trailing checksum, a lost disk) must never have let the server receive the whole request,
+ * which it would act on while the caller is told the request failed.
  */
 final class BodySources {
   private BodySources() {}
@@ -118,11 +123,15 @@ final class BodySources {
     }
   }
 
-  /** Counts, checks the declared length, and names the source's failures. */
+  /**
+   * Counts, checks the declared length, and names the source's failures. The read that reaches the
+   * declared length reads on until the source's end of stream before it returns.
+   */
   private static final class Exact extends InputStream {
     private final InputStream in;
     private final long length;
     private long count;
+    private boolean confirmed; // the source has ended where its length said
 
     Exact(InputStream in, long length) {
       this.in = in;
@@ -141,14 +150,10 @@ final class BodySources {
       if (len == 0) {
         return 0;
       }
-      int n;
-      try {
-        n = in.read(b, off, len);
-      } catch (BodySourceException e) {
-        throw e;
-      } catch (IOException | RuntimeException e) {
-        throw new BodySourceException("the body's source failed: " + e, e);
+      if (confirmed) {
+        return -1;
       }
+      int n = readSource(b, off, len);
       if (n < 0) {
         if (length >= 0 && count != length) {
           throw new BodySourceException(mismatch(length, count, false), null);
@@ -159,7 +164,33 @@ final class BodySources {
       if (length >= 0 && count > length) {
         throw new BodySourceException(mismatch(length, count, true), null);
       }
+      if (length >= 0 && count == length) {
+        confirmEnd();
+      }
       return n;
+    }
+
+    /** Reads on past the declared length: the source must end there, and may fail instead. */
+    private void confirmEnd() throws IOException {
+      byte[] probe = new byte[1];
+      int n;
+      do {
+        n = readSource(probe, 0, 1);
+      } while (n == 0);
+      if (n > 0) {
+        throw new BodySourceException(mismatch(length, count + n, true), null);
+      }
+      confirmed = true;
+    }
+
+    private int readSource(byte[] b, int off, int len) throws IOException {
+      try {
+        return in.read(b, off, len);
+      } catch (BodySourceException e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        throw new BodySourceException("the body's source failed: " + e, e);
+      }
     }
 
     @Override
@@ -168,7 +199,12 @@ final class BodySources {
     }
   }
 
-  /** Checks a publisher's bytes against the declared length. */
+  /**
+   * Checks a publisher's bytes against the declared length. The item that reaches the declared
+   * length is held until the source's {@code onComplete}, then passed on just before it (and
+   * dropped on {@code onError}); while it is held, one more item is asked of the source, so that a
+   * source that needs demand to find its end is not left waiting.
+   */
   private static final class ExactPublisher implements Flow.Publisher<ByteBuffer> {
     private final Flow.Publisher<ByteBuffer> source;
     private final long length;
@@ -185,6 +221,7 @@ final class BodySources {
             private Flow.Subscription upstream;
             private long count;
             private boolean done;
+            private ByteBuffer held; // reaches the declared length; waits for the source's end
 
             @Override
             public void onSubscribe(Flow.Subscription s) {
@@ -204,6 +241,14 @@ final class BodySources {
                 downstream.onError(new BodySourceException(mismatch(length, count, true), null));
                 return;
               }
+              if (held != null) {
+                return; // an empty item after the declared length: nothing to pass on
+              }
+              if (length >= 0 && count == length) {
+                held = item.asReadOnlyBuffer();
+                upstream.request(1);
+                return;
+              }
               downstream.onNext(item.asReadOnlyBuffer());
             }
 
@@ -211,6 +256,7 @@ final class BodySources {
             public void onError(Throwable t) {
               if (!done) {
                 done = true;
+                held = null;
                 downstream.onError(
                     t instanceof BodySourceException
                         ? t
@@ -227,6 +273,11 @@ final class BodySources {
               if (length >= 0 && count != length) {
                 downstream.onError(new BodySourceException(mismatch(length, count, false), null));
               } else {
+                ByteBuffer last = held;
+                held = null;
+                if (last != null) {
+                  downstream.onNext(last);
+                }
                 downstream.onComplete();
               }
             }

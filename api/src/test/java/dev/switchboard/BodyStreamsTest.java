@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -127,6 +128,158 @@ class BodyStreamsTest {
     assertThrows(BodySourceException.class, () -> longer.openStream().readAllBytes());
     Exception viaPublisher = assertThrows(Exception.class, () -> drain(shorter.publisher()));
     assertInstanceOf(BodySourceException.class, viaPublisher.getCause());
+  }
+
+  /**
+   * The read that completes the declared length returns only once the source has ended there: a
+   * source that fails at its end (or gives more) hands over none of those bytes.
+   */
+  @Test
+  void theReadThatCompletesTheDeclaredLengthWaitsForTheSourcesEnd() throws Exception {
+    Body failsAtItsEnd =
+        Body.ofInputStream(
+            () ->
+                new InputStream() {
+                  private int given;
+
+                  @Override
+                  public int read() throws IOException {
+                    if (given == 10) {
+                      throw new IOException("trailing checksum mismatch");
+                    }
+                    given++;
+                    return 'x';
+                  }
+                },
+            10,
+            null);
+    InputStream in = failsAtItsEnd.openStream();
+    byte[] buffer = new byte[100];
+    BodySourceException e = assertThrows(BodySourceException.class, () -> in.read(buffer));
+    assertTrue(e.getMessage().contains("trailing checksum mismatch"), e.getMessage());
+    InputStream longer =
+        Body.ofInputStream(() -> new ByteArrayInputStream(new byte[11]), 10, null).openStream();
+    BodySourceException more =
+        assertThrows(BodySourceException.class, () -> longer.read(new byte[10]));
+    assertEquals(
+        "the body's source gave more than the 10 bytes its length declares", more.getMessage());
+    InputStream exact =
+        Body.ofInputStream(() -> new ByteArrayInputStream(new byte[10]), 10, null).openStream();
+    assertEquals(10, exact.read(new byte[10]));
+    assertEquals(-1, exact.read());
+  }
+
+  /**
+   * A publisher body's item that completes the declared length is passed on only with the source's
+   * {@code onComplete}, and never when the source fails instead; a source that needs demand to find
+   * its end still gets it.
+   */
+  @Test
+  void aPublishersLastItemWaitsForItsEnd() throws Exception {
+    assertEquals(
+        List.of("abc", "def", "complete"),
+        events(Body.ofPublisher(new Scripted(null, false), 6, null)));
+    assertEquals(
+        List.of("abc", "error: the body's publisher failed: java.io.IOException: lost"),
+        events(Body.ofPublisher(new Scripted(new IOException("lost"), false), 6, null)));
+    assertEquals(
+        List.of("abc", "def", "complete"),
+        events(Body.ofPublisher(new Scripted(null, true), 6, null)));
+    assertEquals(
+        List.of("abc", "def", "complete"),
+        events(Body.ofPublisher(new Scripted(null, false), -1, null)),
+        "unknown length: nothing to hold");
+  }
+
+  /** What a subscriber asking one item at a time sees of {@code body.publisher()}. */
+  private static List<String> events(Body body) throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    body.publisher()
+        .subscribe(
+            new Flow.Subscriber<>() {
+              private Flow.Subscription s;
+
+              @Override
+              public void onSubscribe(Flow.Subscription s) {
+                this.s = s;
+                s.request(1);
+              }
+
+              @Override
+              public void onNext(ByteBuffer item) {
+                byte[] b = new byte[item.remaining()];
+                item.get(b);
+                seen.add(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
+                s.request(1);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                seen.add("error: " + t.getMessage());
+                done.complete(null);
+              }
+
+              @Override
+              public void onComplete() {
+                seen.add("complete");
+                done.complete(null);
+              }
+            });
+    done.get(10, TimeUnit.SECONDS);
+    return seen;
+  }
+
+  /**
+   * Gives "abc" and "def" against demand, then ends with {@code failure} (or completes), at once
+   * after the last item or, when {@code endNeedsDemand}, only at the next request.
+   */
+  private static final class Scripted implements Flow.Publisher<ByteBuffer> {
+    private final Throwable failure;
+    private final boolean endNeedsDemand;
+
+    Scripted(Throwable failure, boolean endNeedsDemand) {
+      this.failure = failure;
+      this.endNeedsDemand = endNeedsDemand;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
+      java.util.Deque<String> items = new java.util.ArrayDeque<>(List.of("abc", "def"));
+      s.onSubscribe(
+          new Flow.Subscription() {
+            private boolean ended;
+
+            @Override
+            public synchronized void request(long n) {
+              for (long i = 0; i < n && !items.isEmpty(); i++) {
+                s.onNext(ByteBuffer.wrap(items.poll().getBytes()));
+                if (items.isEmpty() && !endNeedsDemand) {
+                  end();
+                  return;
+                }
+              }
+              if (items.isEmpty()) {
+                end();
+              }
+            }
+
+            private void end() {
+              if (ended) {
+                return;
+              }
+              ended = true;
+              if (failure == null) {
+                s.onComplete();
+              } else {
+                s.onError(failure);
+              }
+            }
+
+            @Override
+            public void cancel() {}
+          });
+    }
   }
 
   @Test
