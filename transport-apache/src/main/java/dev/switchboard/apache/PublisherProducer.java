@@ -27,11 +27,18 @@ import org.apache.hc.core5.http.nio.DataStreamChannel;
  * already among the request's headers.
  *
  * <p><b>End and failure.</b> After the source's {@code onComplete} and the last byte handed to the
- * connection, the stream is ended and {@code written} runs (the request counts as sent). A failure
- * of the source ({@link BodySourceException}) is thrown from {@link #produce}, which makes the
- * library fail the exchange with it as the cause and close the connection (the request is
- * half-written); {@link #sourceFailure()} keeps it for the exchange's report too. {@link
- * #cancel()}, {@link #failed} and {@link #releaseResources()} cancel the subscription.
+ * connection, the stream is ended and {@code written} runs (the request counts as sent). With a
+ * known length the last byte is held back until the source has ended, and is written in the same
+ * call that ends the stream: otherwise the server could have the whole request, and answer it,
+ * while the library still waits for the stream's end, and HC5 (5.6, HTTP/1.1) does not call {@code
+ * produce} again once it has read a final response, so the end would never be written and the
+ * exchange never complete (seen as a hang of a 1 MiB upload answered 307, 6 times in 100 with a
+ * core busy). Holding the byte back also keeps a source that yields more than declared from ever
+ * completing the request on the wire. A failure of the source ({@link BodySourceException}) is
+ * thrown from {@link #produce}, which makes the library fail the exchange with it as the cause and
+ * close the connection (the request is half-written); {@link #sourceFailure()} keeps it for the
+ * exchange's report too. {@link #cancel()}, {@link #failed} and {@link #releaseResources()} cancel
+ * the subscription.
  *
  * <p>Not repeatable, like {@link BodyProducer}: the subscription cannot be taken back, transports
  * never resend, and a caller's client that still has automatic retries must not resend a body.
@@ -55,6 +62,7 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
   // the reactor's own
   private volatile boolean subscribed;
   private volatile boolean ended;
+  private long sent; // bytes handed to the connection
 
   PublisherProducer(Flow.Publisher<ByteBuffer> source, long length, Runnable written) {
     this.source = source;
@@ -80,6 +88,7 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
     while (true) {
       ByteBuffer head;
       boolean end = false;
+      boolean sourceDone;
       synchronized (lock) {
         if (cancelled) {
           return;
@@ -91,6 +100,7 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
           }
           end = sourceEnded;
         }
+        sourceDone = sourceEnded;
       }
       if (head == null) {
         if (end) {
@@ -100,7 +110,9 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
         }
         break;
       }
-      int n = head.hasRemaining() ? ch.write(head) : 0;
+      int allowed = writable(head.remaining(), sourceDone);
+      int n = allowed <= 0 ? 0 : write(ch, head, allowed);
+      sent += n;
       synchronized (lock) {
         readyBytes -= n;
         if (!head.hasRemaining()) {
@@ -109,7 +121,9 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
         }
       }
       if (head.hasRemaining()) {
-        break; // the connection is full: the library calls again when it can take more
+        // the connection is full (the library calls again when it can take more), or only the
+        // held-back last byte is left (the source's end wakes the connection)
+        break;
       }
     }
     if (taken > 0) {
@@ -121,6 +135,28 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
         s.request(taken);
       }
     }
+  }
+
+  /**
+   * How many of {@code remaining} bytes may be written now: all of them, except that a body of
+   * known length keeps its last byte until the source has ended.
+   */
+  private int writable(int remaining, boolean sourceDone) {
+    if (length < 0 || sourceDone) {
+      return remaining;
+    }
+    return (int) Math.max(0, Math.min(remaining, length - 1 - sent));
+  }
+
+  private static int write(DataStreamChannel ch, ByteBuffer head, int allowed) throws IOException {
+    if (allowed == head.remaining()) {
+      return ch.write(head);
+    }
+    ByteBuffer part = head.duplicate();
+    part.limit(part.position() + allowed);
+    int n = ch.write(part);
+    head.position(head.position() + n);
+    return n;
   }
 
   @Override
@@ -135,11 +171,15 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
       if (cancelled) {
         return 0;
       }
-      if (readyBytes > 0) {
-        return (int) Math.min(readyBytes, Integer.MAX_VALUE);
+      if (sourceEnded || failure != null) {
+        return 1; // what is left, the end, or a failure to pass on
       }
-      // the end or a failure to pass on, or an empty buffer to drop
-      return sourceEnded || failure != null || !ready.isEmpty() ? 1 : 0;
+      int now = writable((int) Math.min(readyBytes, Integer.MAX_VALUE), false);
+      if (now > 0) {
+        return now;
+      }
+      // an empty buffer to drop; the held-back last byte waits for the source's end
+      return readyBytes == 0 && !ready.isEmpty() ? 1 : 0;
     }
   }
 

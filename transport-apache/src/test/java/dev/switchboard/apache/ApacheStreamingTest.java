@@ -26,10 +26,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -186,6 +189,136 @@ class ApacheStreamingTest {
       assertSentWithLength(server.requests.get(0), bytes);
       assertTrue(server.requests.get(1).chunked(), server.requests.get(1).head());
       assertArrayEquals(bytes, server.requests.get(1).body());
+    }
+  }
+
+  /**
+   * A source that has given every byte of its declared length but signals its end late: the server
+   * must not get the whole request before the end is known, because HC5 stops asking for output
+   * once it has read a final response, and the request's end would then never be written (a hang,
+   * before the engine held the last byte back). Here the end comes when the server has answered, or
+   * after a second: the request completes, and the server answered after the end.
+   */
+  @Test
+  void aSourceThatEndsLateStillCompletesTheRequest() throws Exception {
+    byte[] bytes = pattern(64 * 1024 + 3);
+    AtomicReference<CountDownLatch> answered = new AtomicReference<>();
+    try (StreamServer server =
+            new StreamServer(
+                (r, socket, out) -> {
+                  byte[] text =
+                      Integer.toString(r.body().length).getBytes(StandardCharsets.US_ASCII);
+                  out.write(StreamServer.head(200, text.length));
+                  out.write(text);
+                  out.flush();
+                  answered.get().countDown();
+                  return true;
+                });
+        Transport t = apache(TransportConfig.builder())) {
+      for (int round = 0; round < 2; round++) { // the connection serves the next request too
+        answered.set(new CountDownLatch(1));
+        LateEnd source = new LateEnd(bytes, answered.get(), null);
+        Response r =
+            t.send(Request.post(server.url("/late"), Body.ofPublisher(source, bytes.length, null)))
+                .get(20, TimeUnit.SECONDS);
+        assertEquals(200, r.status());
+        assertEquals(Integer.toString(bytes.length), r.text());
+        assertTrue(source.ended, "the source had ended when the response came");
+        assertFalse(source.answeredBeforeTheEnd, "the server answered before the source's end");
+        assertSentWithLength(server.requests.get(round), bytes);
+      }
+      assertEquals(1, server.connections.get(), "connections");
+    }
+  }
+
+  /**
+   * A source that fails after giving every byte of its declared length: the request fails naming
+   * the source, and the server never had the whole request (it would have acted on a request the
+   * caller was told had failed, and may send again).
+   */
+  @Test
+  void aSourceThatFailsAfterItsLastByteNeverCompletesTheRequestAtTheServer() throws Exception {
+    byte[] bytes = pattern(64 * 1024 + 3);
+    CountDownLatch answered = new CountDownLatch(1);
+    try (StreamServer server =
+            new StreamServer(
+                (r, socket, out) -> {
+                  out.write(StreamServer.head(200, 2));
+                  out.write("ok".getBytes(StandardCharsets.US_ASCII));
+                  out.flush();
+                  answered.countDown();
+                  return true;
+                });
+        Transport t = apache(TransportConfig.builder())) {
+      LateEnd source = new LateEnd(bytes, answered, new IOException("the disk went away"));
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  t.send(
+                          Request.post(
+                              server.url("/late"), Body.ofPublisher(source, bytes.length, null)))
+                      .get(20, TimeUnit.SECONDS));
+      assertTrue(e.getCause() instanceof TransportException, String.valueOf(e.getCause()));
+      assertTrue(
+          e.getCause().getMessage().contains("could not be read from its source"),
+          e.getCause().getMessage());
+      assertNotNull(BodySourceException.find(e.getCause()), "the source's failure in the chain");
+      assertEquals(0, server.requests.size(), "whole requests the server received");
+    }
+  }
+
+  /**
+   * Gives all its bytes at the first demand, and its end only once {@code answered} is counted down
+   * or a second has passed, on a thread of its own: {@code onError(failure)}, or {@code onComplete}
+   * when {@code failure} is null.
+   */
+  private static final class LateEnd implements Flow.Publisher<ByteBuffer> {
+    private final byte[] bytes;
+    private final CountDownLatch answered;
+    private final Throwable failure;
+    volatile boolean ended;
+    volatile boolean answeredBeforeTheEnd;
+
+    LateEnd(byte[] bytes, CountDownLatch answered, Throwable failure) {
+      this.bytes = bytes;
+      this.answered = answered;
+      this.failure = failure;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+      AtomicBoolean sent = new AtomicBoolean();
+      subscriber.onSubscribe(
+          new Flow.Subscription() {
+            @Override
+            public void request(long n) {
+              if (!sent.compareAndSet(false, true)) {
+                return;
+              }
+              subscriber.onNext(ByteBuffer.wrap(bytes));
+              Thread late = new Thread(() -> end(subscriber), "late-end");
+              late.setDaemon(true);
+              late.start();
+            }
+
+            @Override
+            public void cancel() {}
+          });
+    }
+
+    private void end(Flow.Subscriber<? super ByteBuffer> subscriber) {
+      try {
+        answeredBeforeTheEnd = answered.await(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ended = true;
+      if (failure == null) {
+        subscriber.onComplete();
+      } else {
+        subscriber.onError(failure);
+      }
     }
   }
 
