@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -1216,6 +1217,113 @@ final class StreamingChecks {
     Thread.sleep(300);
     assertEquals(0, arrivals(server, "/short"), "complete requests the server received");
     assertEquals("fine", okText(t, server), "the next request");
+  }
+
+  /**
+   * A source that fails leaves no whole request at the server, which would act on a request its
+   * caller is told has failed, and that the caller may well send again: not a source of known
+   * length that gives every byte and then fails (a {@code Flow.Publisher} signalling {@code
+   * onError} after its last buffer, as a source checking a trailing checksum would), not a chunked
+   * {@code InputStream} that throws midway (no terminating chunk may go out). Both uploads fail
+   * with the BodySourceException in the cause chain. The publisher signals its failure once the
+   * server has answered a whole request, or after 500 ms.
+   */
+  void sourceFailureLeavesNoWholeRequest() throws Exception {
+    CountDownLatch answered = new CountDownLatch(1);
+    RawServer server =
+        ctx.raw(
+            (req, conn) -> {
+              answered.countDown();
+              conn.respond(200, digest(req.body()));
+            });
+    Transport t = ctx.transport();
+    long size = 256 * KIB + 5;
+    TransportException atEnd =
+        TckContext.failure(
+            t.send(
+                Request.post(
+                    server.uri("/fails-at-its-end"),
+                    Body.ofPublisher(new FailsAtItsEnd(size, answered), size, OCTETS))),
+            TransportException.class);
+    assertNotNull(
+        BodySourceException.find(atEnd),
+        "the cause chain must hold the BodySourceException:" + chain(atEnd));
+    Body chunked =
+        Body.ofInputStream(
+            () ->
+                new Generated(size) {
+                  @Override
+                  void beforeRead(long pos) throws IOException {
+                    if (pos >= 128 * KIB) {
+                      throw new IOException("the kit's source failed on purpose");
+                    }
+                  }
+                },
+            -1,
+            OCTETS);
+    TransportException midway =
+        TckContext.failure(
+            t.send(Request.post(server.uri("/chunked-fails-midway"), chunked)),
+            TransportException.class);
+    assertNotNull(
+        BodySourceException.find(midway),
+        "the cause chain must hold the BodySourceException:" + chain(midway));
+    Thread.sleep(200);
+    assertEquals(
+        0,
+        arrivals(server, "/fails-at-its-end"),
+        "whole requests the server received from a source of known length that failed at its end");
+    assertEquals(
+        0,
+        arrivals(server, "/chunked-fails-midway"),
+        "whole requests the server received from a chunked source that failed midway");
+    assertEquals("fine", okText(t, server), "the next request");
+  }
+
+  /**
+   * Gives all its bytes at the first demand, then signals {@code onError} on a thread of its own
+   * once {@code answered} is counted down or 500 ms have passed.
+   */
+  private static final class FailsAtItsEnd implements Flow.Publisher<ByteBuffer> {
+    private final long size;
+    private final CountDownLatch answered;
+
+    FailsAtItsEnd(long size, CountDownLatch answered) {
+      this.size = size;
+      this.answered = answered;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
+      AtomicBoolean given = new AtomicBoolean();
+      s.onSubscribe(
+          new Flow.Subscription() {
+            @Override
+            public void request(long n) {
+              if (!given.compareAndSet(false, true)) {
+                return;
+              }
+              byte[] b = new byte[(int) size];
+              fill(b, 0, 0, b.length);
+              s.onNext(ByteBuffer.wrap(b));
+              Thread late = new Thread(() -> fail(s), "tck-late-failure");
+              late.setDaemon(true);
+              late.start();
+            }
+
+            @Override
+            public void cancel() {}
+          });
+    }
+
+    private void fail(Flow.Subscriber<? super ByteBuffer> s) {
+      try {
+        answered.await(500, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      s.onError(new IOException("the kit's source failed at its end"));
+    }
   }
 
   private static String okText(Transport t, RawServer server) {

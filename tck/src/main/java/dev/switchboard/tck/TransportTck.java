@@ -1054,5 +1054,11 @@ public abstract class TransportTck {
     void shortSourceFails() throws Exception {
       c.shortSourceFails();
     }
+
+    @Test
+    @DisplayName("streaming.source-failure-leaves-no-whole-request")
+    void sourceFailureLeavesNoWholeRequest() throws Exception {
+      c.sourceFailureLeavesNoWholeRequest();
+    }
   }
 }

@@ -255,7 +255,12 @@ public final class BrokenTransports {
      * Reports a failure of the request body's source as the connection closing (the library wraps
      * the user's exception into its own and loses it).
      */
-    LOSES_BODY_SOURCE_FAILURE(engine(LosesBodySourceFailure::new));
+    LOSES_BODY_SOURCE_FAILURE(engine(LosesBodySourceFailure::new)),
+    /**
+     * When the source of a chunked upload fails, ends the upload cleanly (the terminating chunk)
+     * before reporting the failure: the server has a whole, truncated request.
+     */
+    ENDS_UPLOAD_ON_SOURCE_FAILURE(engine(EndsUploadOnSourceFailure::new));
 
     private final Function<TransportConfig, Transport> factory;
 
@@ -2380,6 +2385,79 @@ public final class BrokenTransports {
               super.onAnyFailure(fault, cause, built);
             }
           });
+    }
+  }
+
+  static final class EndsUploadOnSourceFailure extends ForwardingEngine {
+    EndsUploadOnSourceFailure(TransportEngine d) {
+      super(d);
+    }
+
+    @Override
+    public Exchange start(ExchangeRequest r, ExchangeListener l) {
+      Body b = r.request().body();
+      if (b.isInMemory() || b.length() >= 0) {
+        return delegate.start(r, l);
+      }
+      AtomicReference<IOException> failed = new AtomicReference<>();
+      Body ending =
+          Body.ofInputStream(() -> endsOnFailure(b.openStream(), failed), -1, b.contentType());
+      return delegate.start(
+          withBody(r, ending),
+          new ForwardingListener(l) {
+            private boolean reported;
+
+            @Override
+            public void onResponseHeaders(int status, Headers headers) {
+              IOException failure = failed.get();
+              if (failure != null) {
+                reported = true;
+                delegate.onFailure(Fault.CLOSED, failure);
+                return;
+              }
+              super.onResponseHeaders(status, headers);
+            }
+
+            @Override
+            public void onBody(ByteBuffer chunk) {
+              if (!reported) {
+                super.onBody(chunk);
+              }
+            }
+
+            @Override
+            public void onComplete() {
+              if (!reported) {
+                super.onComplete();
+              }
+            }
+          });
+    }
+
+    /** {@code in}, ending where it fails, with the failure kept in {@code failed}. */
+    static java.io.InputStream endsOnFailure(
+        java.io.InputStream in, AtomicReference<IOException> failed) {
+      return new java.io.FilterInputStream(in) {
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          int n = read(one, 0, 1);
+          return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (failed.get() != null) {
+            return -1;
+          }
+          try {
+            return super.read(b, off, len);
+          } catch (IOException e) {
+            failed.compareAndSet(null, e);
+            return -1;
+          }
+        }
+      };
     }
   }
 }

@@ -381,7 +381,10 @@ class KitBitesTest {
     expect(
         Breakage.LOSES_BODY_SOURCE_FAILURE,
         "streaming.upload-source-failure",
-        "streaming.short-source-fails");
+        "streaming.short-source-fails",
+        "streaming.source-failure-leaves-no-whole-request");
+    expect(
+        Breakage.ENDS_UPLOAD_ON_SOURCE_FAILURE, "streaming.source-failure-leaves-no-whole-request");
   }
 
   /**
