@@ -89,6 +89,7 @@ public final class Stream {
       String kase,
       long bytes,
       long nanos,
+      long cpuNanos,
       long heapGrowthAfterGc,
       long heapPeakGrowth,
       int collections,
@@ -99,6 +100,15 @@ public final class Stream {
 
     double mibPerSecond() {
       return bytes / (1024.0 * 1024.0) / (nanos / 1e9);
+    }
+
+    /**
+     * CPU seconds the client's JVM (all its threads, GC included; the server runs in another
+     * process) spent per GiB moved: what the transport costs, less noisy than its speed on a
+     * machine whose cores the server shares.
+     */
+    double cpuSecondsPerGib() {
+      return cpuNanos / 1e9 / (bytes / (double) (1L << 30));
     }
   }
 
@@ -199,11 +209,14 @@ public final class Stream {
       for (int round = 0; round < o.rounds; round++) {
         for (String c : o.cases) {
           heap.reset();
+          long cpu0 = processCpuNanos();
           long t0 = System.nanoTime();
           once(sides, c, base, o.size, expected);
           long nanos = System.nanoTime() - t0;
+          long cpu = processCpuNanos() - cpu0;
           HeapWatch.Growth g = heap.growth();
-          Run r = new Run(o.transport, c, o.size, nanos, g.afterGc, g.peak, g.collections, null);
+          Run r =
+              new Run(o.transport, c, o.size, nanos, cpu, g.afterGc, g.peak, g.collections, null);
           runs.add(r);
           if (print) {
             System.out.println(describe(r, round));
@@ -215,6 +228,7 @@ public final class Stream {
                         c,
                         Long.toString(o.size),
                         Long.toString(nanos),
+                        Long.toString(cpu),
                         Long.toString(g.afterGc),
                         Long.toString(g.peak),
                         Integer.toString(g.collections)));
@@ -296,7 +310,8 @@ public final class Stream {
                       Long.parseLong(f[4]),
                       Long.parseLong(f[5]),
                       Long.parseLong(f[6]),
-                      Integer.parseInt(f[7]),
+                      Long.parseLong(f[7]),
+                      Integer.parseInt(f[8]),
                       null);
             } else if (!line.startsWith("stream: ")) {
               output.append(line).append('\n');
@@ -314,7 +329,7 @@ public final class Stream {
                           .filter(l -> l.contains("Exception") || l.contains("Error"))
                           .findFirst()
                           .orElse("exit " + exit);
-          result = new Run(o.transport, c, o.size, -1, -1, -1, -1, error);
+          result = new Run(o.transport, c, o.size, -1, -1, -1, -1, -1, error);
         }
         runs.add(result);
         if (print) {
@@ -346,14 +361,15 @@ public final class Stream {
     }
     return String.format(
         Locale.ROOT,
-        "%s %-15s round %d: %,d bytes in %.2f s, %.1f MiB/s, heap after GC +%.1f MiB"
-            + " (peak used +%.1f MiB, %d collections)",
+        "%s %-15s round %d: %,d bytes in %.2f s, %.1f MiB/s, %.2f CPU s/GiB, heap after GC"
+            + " +%.1f MiB (peak used +%.1f MiB, %d collections)",
         r.transport(),
         r.kase(),
         round + 1,
         r.bytes(),
         r.nanos() / 1e9,
         r.mibPerSecond(),
+        r.cpuSecondsPerGib(),
         mib(r.heapGrowthAfterGc()),
         mib(r.heapPeakGrowth()),
         r.collections());
@@ -969,9 +985,10 @@ public final class Stream {
     }
     StringBuilder sb = new StringBuilder();
     sb.append(
-        "| transport | case | runs (failed) | MiB/s median | min–max | / raw (median) | heap after"
-            + " GC, max growth (MiB) | heap used, peak growth (MiB) | target ≤ 32 MiB |\n");
-    sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        "| transport | case | runs (failed) | MiB/s median | min–max | / raw (median) | client CPU"
+            + " s/GiB (median) | / raw | heap after GC, max growth (MiB) | heap used, peak growth"
+            + " (MiB) | target ≤ 32 MiB |\n");
+    sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (Map.Entry<String, List<Run>> e : byCase.entrySet()) {
       List<Run> all = e.getValue();
       List<Run> rs = all.stream().filter(Run::ok).toList();
@@ -993,7 +1010,7 @@ public final class Stream {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | %d%s | – | – | – | – | – | **missed** |%n",
+                "| %s | %s | %d%s | – | – | – | – | – | – | – | **missed** |%n",
                 first.transport(),
                 first.kase(),
                 all.size(),
@@ -1005,6 +1022,11 @@ public final class Stream {
       List<Run> raw = byCase.get(first.transport() + " " + dir + "-raw");
       List<Run> rawOk = raw == null ? List.of() : raw.stream().filter(Run::ok).toList();
       String ratio = rawOk.isEmpty() ? "" : String.format(Locale.ROOT, "%.3f", med / median(rawOk));
+      double cpu = medianOf(rs, Run::cpuSecondsPerGib);
+      String cpuRatio =
+          rawOk.isEmpty()
+              ? ""
+              : String.format(Locale.ROOT, "%.2f", cpu / medianOf(rawOk, Run::cpuSecondsPerGib));
       double min = rs.stream().mapToDouble(Run::mibPerSecond).min().orElse(0);
       double max = rs.stream().mapToDouble(Run::mibPerSecond).max().orElse(0);
       double heapAfterGc = mib(rs.stream().mapToLong(Run::heapGrowthAfterGc).max().orElse(0));
@@ -1012,7 +1034,7 @@ public final class Stream {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %d%s | %.0f | %.0f–%.0f | %s | %.1f | %.1f | %s |%n",
+              "| %s | %s | %d%s | %.0f | %.0f–%.0f | %s | %.2f | %s | %.1f | %.1f | %s |%n",
               first.transport(),
               first.kase(),
               all.size(),
@@ -1021,6 +1043,8 @@ public final class Stream {
               min,
               max,
               ratio,
+              cpu,
+              cpuRatio,
               heapAfterGc,
               heapPeak,
               heapAfterGc <= 32 && all.size() == rs.size() ? "met" : "**missed**"));
@@ -1029,8 +1053,19 @@ public final class Stream {
   }
 
   private static double median(List<Run> rs) {
-    double[] v = rs.stream().mapToDouble(Run::mibPerSecond).sorted().toArray();
+    return medianOf(rs, Run::mibPerSecond);
+  }
+
+  private static double medianOf(List<Run> rs, java.util.function.ToDoubleFunction<Run> of) {
+    double[] v = rs.stream().mapToDouble(of).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /** CPU time of this whole JVM, all threads (GC included), in nanoseconds. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Runs, prints every run and the table; exits 1 on a wrong checksum or a failed exchange. */
