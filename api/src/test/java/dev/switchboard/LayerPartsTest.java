@@ -101,6 +101,84 @@ class LayerPartsTest {
   }
 
   @Test
+  void oneReadTakesEveryChunkAlreadyThereAndAFailureAfterThemWaitsForTheNextRead()
+      throws IOException {
+    StreamedBody body = new StreamedBody(new RecordingUpstream(), Runnable::run, GET, "t", null);
+    body.start();
+    for (int i = 0; i < 8; i++) {
+      byte[] b = new byte[8192];
+      java.util.Arrays.fill(b, (byte) i);
+      body.accept(ByteBuffer.wrap(b));
+    }
+    body.complete();
+    InputStream in = body.inputStream();
+    byte[] buffer = new byte[128 * 1024];
+    assertEquals(8 * 8192, in.read(buffer), "one read takes every chunk already there");
+    assertEquals(7, buffer[8 * 8192 - 1]);
+    assertEquals(-1, in.read(buffer));
+
+    RecordingUpstream up = new RecordingUpstream();
+    StreamedBody failing = new StreamedBody(up, Runnable::run, GET, "t", null);
+    failing.start();
+    failing.accept(ByteBuffer.wrap("abc".getBytes()));
+    failing.accept(ByteBuffer.wrap("def".getBytes()));
+    ReadTimeoutException timeout =
+        new ReadTimeoutException(java.time.Duration.ofSeconds(1), GET, "t", null);
+    failing.fail(timeout);
+    InputStream f = failing.inputStream();
+    assertEquals(6, f.read(buffer), "the bytes before the failure");
+    assertEquals("abcdef", new String(buffer, 0, 6));
+    IOException e = assertThrows(IOException.class, () -> f.read(buffer));
+    assertEquals(timeout, e.getCause());
+    assertThrows(IOException.class, () -> f.read(buffer), "and at every read after");
+  }
+
+  /**
+   * Chunks of every size, read in pieces of every size while more arrive: every byte comes out
+   * once, in order, whichever arrays the chunks reuse.
+   */
+  @Test
+  void bytesComeOutExactlyWhateverTheChunkAndReadSizes() throws IOException {
+    java.util.Random random = new java.util.Random(42);
+    StreamedBody body = new StreamedBody(new RecordingUpstream(), Runnable::run, GET, "t", null);
+    body.start();
+    InputStream in = body.inputStream();
+    long given = 0;
+    long taken = 0;
+    byte[] buffer = new byte[70_000];
+    for (int i = 0; i < 2000; i++) {
+      int size = 1 + random.nextInt(i % 3 == 0 ? 100 : 20_000);
+      byte[] b = new byte[size];
+      for (int k = 0; k < size; k++) {
+        b[k] = (byte) ((given + k) * 31 + ((given + k) >> 8));
+      }
+      body.accept(ByteBuffer.wrap(b));
+      java.util.Arrays.fill(b, (byte) 0); // the engine reuses its buffer
+      given += size;
+      while (taken < given && random.nextBoolean()) {
+        int want = 1 + random.nextInt((int) Math.min(buffer.length, given - taken));
+        int n = in.read(buffer, 0, want);
+        assertTrue(n > 0 && n <= want, "read " + n + " of " + want);
+        for (int k = 0; k < n; k++) {
+          long pos = taken + k;
+          assertEquals((byte) (pos * 31 + (pos >> 8)), buffer[k], "byte " + pos);
+        }
+        taken += n;
+      }
+    }
+    body.complete();
+    int n;
+    while ((n = in.read(buffer)) > 0) {
+      for (int k = 0; k < n; k++) {
+        long pos = taken + k;
+        assertEquals((byte) (pos * 31 + (pos >> 8)), buffer[k], "byte " + pos);
+      }
+      taken += n;
+    }
+    assertEquals(given, taken);
+  }
+
+  @Test
   void closingBeforeTheEndAbortsAndAfterItDoesNot() {
     RecordingUpstream early = new RecordingUpstream();
     StreamedBody open = new StreamedBody(early, Runnable::run, GET, "t", null);
