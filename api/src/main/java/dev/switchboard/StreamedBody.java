@@ -86,8 +86,13 @@ final class StreamedBody {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<Chunk> raw = new ArrayDeque<>();
-  private int headOffset; // bytes of raw.peek() already taken
-  private long queued;
+  private long queued; // bytes the engine delivered that the reader has not read yet
+  // the reader's own, touched by its one thread only: chunks taken from raw in one go, read
+  // outside the lock, then handed back (and their bytes taken off queued) at its next lock
+  private final ArrayDeque<Chunk> taking = new ArrayDeque<>();
+  private int takingOffset; // bytes of taking.peek() already read
+  private final ArrayDeque<Chunk> read = new ArrayDeque<>();
+  private long readBytes;
   private final ArrayDeque<Chunk> spare = new ArrayDeque<>();
   private int spareBytes;
   private int outstanding;
@@ -96,7 +101,7 @@ final class StreamedBody {
   private boolean readerIdle; // waiting with nothing queued: woken by the first chunk
   private boolean complete;
   private TransportException failure;
-  private boolean closed;
+  private volatile boolean closed;
   private boolean endedSignalled;
   private int mode; // 0 not chosen, 1 InputStream, 2 Publisher
   private Decoding.Source decoded;
@@ -277,39 +282,98 @@ final class StreamedBody {
       new Decoding.Source() {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-          long n;
-          int taken;
-          lock.lock();
-          try {
-            if (closed) {
-              throw new IOException("the streaming response is closed");
-            }
-            Chunk head = raw.peek();
-            if (head == null) {
-              if (failure != null) {
-                throw new IOException(failure.getMessage(), failure);
-              }
-              return complete ? -1 : 0;
-            }
-            taken = Math.min(len, head.length - headOffset);
-            System.arraycopy(head.bytes, headOffset, b, off, taken);
-            headOffset += taken;
-            if (headOffset == head.length) {
-              raw.poll();
-              headOffset = 0;
-              recycle(head);
-            }
-            queued -= taken;
-            n = moreDemand();
-          } finally {
-            lock.unlock();
+          if (closed) {
+            throw new IOException("the streaming response is closed");
           }
-          if (n > 0) {
-            upstream.request(n);
+          if (taking.isEmpty()) {
+            int state = takeQueued();
+            if (state <= 0) {
+              return state;
+            }
           }
-          return taken;
+          int total = 0;
+          while (total < len && !taking.isEmpty()) {
+            Chunk c = taking.peek();
+            int k = Math.min(len - total, c.length - takingOffset);
+            System.arraycopy(c.bytes, takingOffset, b, off + total, k);
+            takingOffset += k;
+            total += k;
+            if (takingOffset == c.length) {
+              taking.poll();
+              takingOffset = 0;
+              read.add(c);
+              readBytes += c.length;
+            }
+          }
+          if (readBytes >= GATHER) {
+            handBack(); // the window's room goes back to the engine as the reader goes
+          }
+          return total;
         }
       };
+
+  /**
+   * The reader's one lock per batch: hands back the chunks it has read (their bytes leave the
+   * window, their arrays go to the spares), takes every chunk queued, and asks the engine for more
+   * if the window has room. Returns 1 when it took chunks; when none were queued, -1 at the end, 0
+   * while more may come, or throws the failure (which comes after every byte before it).
+   */
+  private int takeQueued() throws IOException {
+    long n;
+    int state;
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IOException("the streaming response is closed");
+      }
+      returnRead();
+      if (raw.isEmpty()) {
+        if (failure != null) {
+          throw new IOException(failure.getMessage(), failure);
+        }
+        state = complete ? -1 : 0;
+      } else {
+        state = 1;
+        for (Chunk c; (c = raw.poll()) != null; ) {
+          taking.add(c);
+        }
+      }
+      n = moreDemand();
+    } finally {
+      lock.unlock();
+    }
+    if (n > 0) {
+      upstream.request(n);
+    }
+    return state;
+  }
+
+  /** Hands back what the reader has read, and asks the engine for more if the window has room. */
+  private void handBack() {
+    long n;
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      returnRead();
+      n = moreDemand();
+    } finally {
+      lock.unlock();
+    }
+    if (n > 0) {
+      upstream.request(n);
+    }
+  }
+
+  /** Under the lock: the read chunks' bytes leave the window, their arrays go to the spares. */
+  private void returnRead() {
+    queued -= readBytes;
+    readBytes = 0;
+    for (Chunk c; (c = read.poll()) != null; ) {
+      recycle(c);
+    }
+  }
 
   private void choose(int wanted) {
     lock.lock();
@@ -630,8 +694,9 @@ final class StreamedBody {
         TransportException f;
         boolean end;
         try {
-          f = raw.isEmpty() ? failure : null;
-          end = raw.isEmpty() && complete && decoded == rawSource;
+          boolean allRead = raw.isEmpty() && taking.isEmpty();
+          f = allRead ? failure : null;
+          end = allRead && complete && decoded == rawSource;
         } finally {
           lock.unlock();
         }
