@@ -8,11 +8,8 @@ import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.TransportEngine;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -40,17 +37,14 @@ final class ApacheEngine implements TransportEngine {
   private final Duration connectTimeout;
   private final RequestConfig usualRequestConfig;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final OwnThreads threads;
 
   private ApacheEngine(
       CloseableHttpAsyncClient client,
       boolean owned,
-      OwnThreads threads,
       Set<Capability> capabilities,
       TransportConfig config) {
     this.client = client;
     this.owned = owned;
-    this.threads = threads;
     this.capabilities = capabilities;
     this.connectTimeout = config.connectTimeout();
     this.usualRequestConfig = requestConfig(connectTimeout);
@@ -85,7 +79,6 @@ final class ApacheEngine implements TransportEngine {
       tls.useSystemProperties();
     }
     pool.setTlsStrategy(tls.build());
-    OwnThreads threads = new OwnThreads("switchboard-apache-io-");
     CloseableHttpAsyncClient client =
         ApacheTransports.configure(HttpAsyncClients.custom())
             .setConnectionManager(pool.build())
@@ -94,16 +87,16 @@ final class ApacheEngine implements TransportEngine {
             .disableRequestPriority()
             .setDefaultRequestConfig(requestConfig(config.connectTimeout()))
             .setHttp1Config(http1Config(config))
-            .setThreadFactory(threads)
+            .setThreadFactory(daemonThreads("switchboard-apache-io-"))
             .build();
     client.start();
-    return new ApacheEngine(client, true, threads, CAPABILITIES, config);
+    return new ApacheEngine(client, true, CAPABILITIES, config);
   }
 
   /** A client the caller built and owns; {@link ApacheTransports#wrap} has checked the config. */
   static ApacheEngine wrap(CloseableHttpAsyncClient client, TransportConfig config) {
     client.start(); // idempotent; a closed client stays closed and its requests fail
-    return new ApacheEngine(client, false, null, Set.of(Capability.GET_WITH_BODY), config);
+    return new ApacheEngine(client, false, Set.of(Capability.GET_WITH_BODY), config);
   }
 
   /**
@@ -152,40 +145,13 @@ final class ApacheEngine implements TransportEngine {
         .build();
   }
 
-  /**
-   * The daemon threads of a client of our own, remembered so that {@link #close} can wait for all
-   * of them: the library joins its reactor's threads but only {@code shutdownNow}s the executor it
-   * started the reactor on, whose thread would otherwise outlive {@code close()}.
-   */
-  private static final class OwnThreads implements ThreadFactory {
-    private final String prefix;
-    private final AtomicInteger count = new AtomicInteger();
-    private final List<Thread> made = new CopyOnWriteArrayList<>();
-
-    OwnThreads(String prefix) {
-      this.prefix = prefix;
-    }
-
-    @Override
-    public Thread newThread(Runnable task) {
-      Thread t = new Thread(task, prefix + count.incrementAndGet());
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
-      made.add(t);
       return t;
-    }
-
-    /** Waits until every thread made has ended, or until {@code deadline} (nanoTime). */
-    void join(long deadline) throws InterruptedException {
-      for (Thread t : made) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left <= 0) {
-          return;
-        }
-        if (t != Thread.currentThread()) {
-          t.join(left);
-        }
-      }
-    }
+    };
   }
 
   @Override
@@ -212,9 +178,9 @@ final class ApacheEngine implements TransportEngine {
   /**
    * Shuts down our client: its I/O reactor first closes connections gracefully (idle ones at once;
    * the api layer has aborted what was in flight), for at most half a second (an HTTP/2 connection
-   * may wait for the server to end a stream we reset), then immediately; all its threads, the
-   * reactor's and the one the library started it on, are joined (within 2.5 s in all). A wrapped
-   * client is left to its owner.
+   * may wait for the server to end a stream we reset), then immediately; the reactor's threads are
+   * joined, and the one thread HC5 started the reactor on is interrupted (HC5 does not join it; it
+   * ends a moment later). A wrapped client is left to its owner.
    */
   @Override
   public void close() {
@@ -223,12 +189,10 @@ final class ApacheEngine implements TransportEngine {
     }
     try {
       if (owned) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
         client.initiateShutdown();
         client.awaitShutdown(TimeValue.ofMilliseconds(500));
         client.close(CloseMode.IMMEDIATE);
         client.awaitShutdown(TimeValue.ofSeconds(2));
-        threads.join(deadline);
       }
     } catch (InterruptedException e) {
       if (owned) {
