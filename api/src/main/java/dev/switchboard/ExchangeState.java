@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.spi.BodyReader;
 import dev.switchboard.spi.BodySourceException;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
@@ -44,6 +45,8 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
   volatile Thread startingThread;
   volatile Thread abortingThread;
   volatile Thread requestingThread;
+  private volatile Thread pullingThread; // the consumer's, inside a pulled read
+  private volatile BodyReader reader; // the pull path, once taken
   Thread markedIoThread; // the last thread markIoThread marked for this exchange; a hint only
   private int status;
   private Headers headers;
@@ -131,7 +134,7 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     if (t == markedIoThread) {
       return; // an exchange's events mostly come from one thread: look it up once
     }
-    if (t != startingThread && t != abortingThread && t != requestingThread) {
+    if (t != startingThread && t != abortingThread && t != requestingThread && t != pullingThread) {
       layer.roles.markIoThread();
       markedIoThread = t;
     }
@@ -275,6 +278,35 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     }
   }
 
+  /** Takes the body's reader for a stream on its way to a consumer; nothing else pulls. */
+  @Override
+  public boolean offerBodyReader(BodyReader r) {
+    StreamedBody s = streamed;
+    if (r == null || s == null || settled != 0 || reader != null) {
+      return false;
+    }
+    reader = r;
+    s.pull();
+    return true;
+  }
+
+  /**
+   * A pulled read on the consumer's thread: the read timeout runs around it, and the engine's calls
+   * from inside it do not make that thread one of the transport's I/O threads.
+   */
+  @Override
+  public int read(byte[] b, int off, int len) throws java.io.IOException {
+    Thread previous = pullingThread;
+    pullingThread = Thread.currentThread();
+    readClock(true);
+    try {
+      return reader.read(b, off, len);
+    } finally {
+      readClock(false);
+      pullingThread = previous;
+    }
+  }
+
   @Override
   public void onComplete() {
     markIoThread();
@@ -389,13 +421,18 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     if (!SETTLED.compareAndSet(this, 0, 1)) {
       return;
     }
-    if (abortExchange) {
-      abort();
-    }
     StreamedBody s = streamed;
     if (s != null) {
-      s.fail(e); // the future completed at the headers: the consumer gets it
+      // the future completed at the headers: the consumer gets it, before the abort wakes a
+      // reader blocked in a pulled read, so that it finds this failure and not its own
+      s.fail(e);
+      if (abortExchange) {
+        abort();
+      }
       return;
+    }
+    if (abortExchange) {
+      abort();
     }
     if (resendable(e)) {
       layer.dispatch.dispatch(

@@ -27,13 +27,14 @@ final class StreamedBody {
   static final int WINDOW = 256 * 1024;
   static final int AHEAD = 4;
   private static final int PUBLISHED_CHUNK = 32 * 1024;
+  private static final int PULLED_CHUNK = 8 * 1024;
 
   /**
    * A reader woken by the first bytes waits up to {@link #GATHER_NANOS} for this many before it
-   * reads: one wake-up per 64 KiB of a fast body instead of one per chunk (engines deliver 8-16
-   * KiB), at most 1 ms later for a body that trickles.
+   * reads: one wake-up per 128 KiB (half the window) of a fast body instead of one per chunk
+   * (engines deliver 8-16 KiB), at most 1 ms later for a body that trickles.
    */
-  static final int GATHER = 64 * 1024;
+  static final int GATHER = 128 * 1024;
 
   private static final long GATHER_NANOS = 1_000_000;
 
@@ -76,6 +77,13 @@ final class StreamedBody {
 
     /** The body's story is over (ended, failed or closed): release what the call holds. */
     void ended();
+
+    /**
+     * The pull path ({@link #pull()}): reads raw bytes from the engine's reader on the consumer's
+     * thread, blocking, with the read clock running meanwhile; -1 at the end. A failure has been
+     * reported (and reaches {@link #fail}) before it throws.
+     */
+    int read(byte[] b, int off, int len) throws IOException;
   }
 
   private final Upstream upstream;
@@ -94,12 +102,14 @@ final class StreamedBody {
   private final ArrayDeque<Chunk> read = new ArrayDeque<>();
   private long readBytes;
   private final ArrayDeque<Chunk> spare = new ArrayDeque<>();
+  private Chunk engineSpare; // the engine's side only (its calls never overlap): the next copy's
   private int spareBytes;
   private int outstanding;
   private volatile IOException failureAfterBytes; // the consumer's: thrown at its next read
   private boolean readerWaiting;
   private boolean readerIdle; // waiting with nothing queued: woken by the first chunk
   private boolean complete;
+  private volatile boolean pulling; // the consumer reads the engine's reader: no queue, no demand
   private TransportException failure;
   private volatile boolean closed;
   private boolean endedSignalled;
@@ -132,6 +142,11 @@ final class StreamedBody {
 
               @Override
               public void ended() {}
+
+              @Override
+              public int read(byte[] b, int off, int len) {
+                return -1;
+              }
             },
             signals,
             request,
@@ -162,11 +177,42 @@ final class StreamedBody {
   }
 
   /**
+   * The engine's reader was taken (before any chunk): from now on the consumer's reads go to it,
+   * with no window and no demand; the read clock runs only inside those reads.
+   */
+  void pull() {
+    lock.lock();
+    try {
+      pulling = true;
+      outstanding = 0;
+      upstream.readClock(false);
+      changed.signalAll(); // a reader already waiting for chunks reads from the engine instead
+    } finally {
+      lock.unlock();
+    }
+    wakePublisher();
+  }
+
+  /**
    * A chunk arrived: copied here (the engine may reuse its buffer), into a consumed chunk's array
-   * when one fits.
+   * when one fits. The copy is made before the lock is taken, into the spare set aside at the
+   * previous chunk, so that the lock is held for the bookkeeping only: a reader that takes or hands
+   * back chunks meanwhile seldom finds it held, and is seldom parked on it and woken again (on a
+   * busy machine each such wake-up costs more than copying the chunk).
    */
   void accept(ByteBuffer chunk) {
     int len = chunk.remaining();
+    Chunk c = null;
+    if (len > 0) {
+      int capacity = capacityFor(len);
+      c = engineSpare;
+      engineSpare = null;
+      if (c == null || c.bytes.length != capacity) {
+        c = new Chunk(new byte[capacity], len);
+      }
+      chunk.get(c.bytes, 0, len);
+      c.length = len;
+    }
     long n;
     lock.lock();
     try {
@@ -177,12 +223,10 @@ final class StreamedBody {
         outstanding--;
       }
       boolean wasEmpty = raw.isEmpty();
-      if (len > 0) {
-        Chunk c = spareFor(len);
-        chunk.get(c.bytes, 0, len);
-        c.length = len;
+      if (c != null) {
         raw.add(c);
         queued += len;
+        engineSpare = spareOf(c.bytes.length);
       }
       n = moreDemand();
       if (readerWaiting && ((readerIdle && wasEmpty) || queued >= GATHER)) {
@@ -241,16 +285,17 @@ final class StreamedBody {
     return pow == len || pow > (1 << 29) ? len : pow << 1;
   }
 
-  /** Under the lock: a spare chunk of the size {@code len} bytes take, or a new one. */
-  private Chunk spareFor(int len) {
-    int capacity = capacityFor(len);
+  /**
+   * Under the lock: a spare chunk of {@code capacity} bytes for the engine's next chunk, or null.
+   */
+  private Chunk spareOf(int capacity) {
     Chunk c = spare.peek();
     if (c != null && c.bytes.length == capacity) {
       spare.poll();
       spareBytes -= capacity;
       return c;
     }
-    return new Chunk(new byte[capacity], len);
+    return null;
   }
 
   /** Under the lock: keeps a consumed chunk for reuse while the spares stay small. */
@@ -267,6 +312,9 @@ final class StreamedBody {
    */
   private long moreDemand() {
     long n = 0;
+    if (pulling) {
+      return 0; // the consumer's own reads run the clock
+    }
     if (!closed && !complete && failure == null && queued < WINDOW && outstanding < AHEAD) {
       n = AHEAD - outstanding;
       outstanding = AHEAD;
@@ -287,6 +335,9 @@ final class StreamedBody {
           }
           if (taking.isEmpty()) {
             int state = takeQueued();
+            if (state == 0 && pulling) {
+              return pulled(b, off, len);
+            }
             if (state <= 0) {
               return state;
             }
@@ -311,6 +362,52 @@ final class StreamedBody {
           return total;
         }
       };
+
+  /**
+   * One blocking read from the engine's reader. Its failure was reported first, so the typed one is
+   * here by now (the exchange records a failure before it aborts); a read that failed without one
+   * (an engine that broke the contract, or close() meanwhile) fails the body with its own.
+   */
+  private int pulled(byte[] b, int off, int len) throws IOException {
+    int n;
+    try {
+      n = upstream.read(b, off, len);
+    } catch (IOException | RuntimeException e) {
+      TransportException typed;
+      lock.lock();
+      try {
+        if (closed) {
+          throw new IOException("the streaming response is closed", e);
+        }
+        typed = failure;
+      } finally {
+        lock.unlock();
+      }
+      if (typed == null) {
+        typed =
+            new MalformedResponseException(
+                "the " + transport + " engine's body reader failed without reporting a fault",
+                request,
+                transport,
+                e);
+        fail(typed);
+        upstream.abort(typed);
+      }
+      throw new IOException(typed.getMessage(), typed);
+    }
+    if (n == 0) {
+      return 0; // not allowed of a reader; read again like any empty poll
+    }
+    if (n < 0) {
+      lock.lock();
+      try {
+        complete = true; // the engine's onComplete said so already; kept for a reader that did not
+      } finally {
+        lock.unlock();
+      }
+    }
+    return n;
+  }
 
   /**
    * The reader's one lock per batch: hands back the chunks it has read (their bytes leave the
@@ -424,8 +521,8 @@ final class StreamedBody {
       throw kept;
     }
     int n = readDecoded(b, off, len);
-    if (n <= 0) {
-      return n;
+    if (n <= 0 || pulling) {
+      return n; // a pulled read blocks: one per call
     }
     int total = n;
     while (total < len) {
@@ -470,7 +567,7 @@ final class StreamedBody {
   /**
    * Blocks until something changed: bytes, the end, a failure, or close. A body that flows is
    * gathered first: up to {@link #GATHER} bytes or 1 ms, woken only by the gathered bytes (one
-   * wake-up per 64 KiB, not one more for each first chunk); only when nothing came in that time
+   * wake-up per 128 KiB, not one more for each first chunk); only when nothing came in that time
    * does the reader wait idle, woken by the first chunk, and then gather again. A body that
    * trickles is read at most about 1 ms after its bytes came, as before.
    */
@@ -479,9 +576,9 @@ final class StreamedBody {
     try {
       readerWaiting = true;
       gather();
-      if (raw.isEmpty() && !complete && failure == null && !closed) {
+      if (raw.isEmpty() && !complete && failure == null && !closed && !pulling) {
         readerIdle = true;
-        while (raw.isEmpty() && !complete && failure == null && !closed) {
+        while (raw.isEmpty() && !complete && failure == null && !closed && !pulling) {
           changed.await();
         }
         readerIdle = false;
@@ -503,6 +600,7 @@ final class StreamedBody {
     while (left > 0
         && queued < GATHER
         && outstanding > 0
+        && !pulling
         && !complete
         && failure == null
         && !closed) {
@@ -602,6 +700,32 @@ final class StreamedBody {
     private volatile Flow.Subscriber<? super ByteBuffer> subscriber;
     private volatile boolean cancelled;
     private boolean done;
+    private int pullSize = PULLED_CHUNK; // the drain's: the array for the next pulled read
+    private int fullReads; // the drain's: pulled reads in a row that filled their array
+
+    /**
+     * A pulled read gives what one read of the library gave (OkHttp: 8 KiB), so the item's array
+     * follows the reads' size instead of being {@value #PUBLISHED_CHUNK} bytes: doubled after 16
+     * reads in a row that filled it, halved after one that filled half of it or less, between
+     * {@value #PULLED_CHUNK} and {@value #PUBLISHED_CHUNK} bytes. The bytes are read into the
+     * item's own array (no copy), except a read that filled less than a quarter of it, which is
+     * copied out exactly so that an item held by the subscriber does not hold an array 4 times its
+     * size.
+     */
+    private byte[] fitPulled(byte[] buf, int n) {
+      if (n == buf.length) {
+        if (++fullReads >= 16 && pullSize < PUBLISHED_CHUNK) {
+          pullSize <<= 1;
+          fullReads = 0;
+        }
+        return buf;
+      }
+      fullReads = 0;
+      if (n <= buf.length / 2 && pullSize > PULLED_CHUNK) {
+        pullSize >>= 1;
+      }
+      return n < buf.length / 4 ? java.util.Arrays.copyOf(buf, n) : buf;
+    }
 
     @Override
     public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {
@@ -667,10 +791,14 @@ final class StreamedBody {
     private void drain() {
       Flow.Subscriber<? super ByteBuffer> s = subscriber;
       while (!done && !cancelled && demand.get() > 0) {
-        byte[] buf = new byte[PUBLISHED_CHUNK];
+        boolean pulled = pulling;
+        byte[] buf = new byte[pulled ? pullSize : PUBLISHED_CHUNK];
         int n;
         try {
           n = readAvailable(buf, 0, buf.length);
+          if (pulled && n > 0) {
+            buf = fitPulled(buf, n);
+          }
         } catch (IOException e) {
           done = true;
           Throwable typed = e.getCause() instanceof TransportException te ? te : e;

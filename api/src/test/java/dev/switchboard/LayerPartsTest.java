@@ -50,6 +50,48 @@ class LayerPartsTest {
     boolean clockRunning() {
       return clock.get(clock.size() - 1);
     }
+
+    /**
+     * The engine's reader on the pull path: each read gives the next of {@code pulls} (a byte
+     * array, or a failure the engine reports to {@code body} first, as the SPI asks), then -1.
+     */
+    final java.util.ArrayDeque<Object> pulls = new java.util.ArrayDeque<>();
+
+    StreamedBody body;
+    int reads;
+    boolean reportsFailures = true;
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      reads++;
+      Object next = pulls.poll();
+      if (next == null) {
+        body.complete();
+        return -1;
+      }
+      if (next instanceof TransportException e) {
+        if (reportsFailures) {
+          body.fail(e);
+        }
+        throw new IOException("the engine's own words");
+      }
+      byte[] bytes = (byte[]) next;
+      if (bytes.length > len) {
+        pulls.push(java.util.Arrays.copyOfRange(bytes, len, bytes.length));
+      }
+      int n = Math.min(len, bytes.length);
+      System.arraycopy(bytes, 0, b, off, n);
+      return n;
+    }
+  }
+
+  private static StreamedBody pulled(RecordingUpstream up, String encoding, Object... pulls) {
+    StreamedBody body = new StreamedBody(up, Runnable::run, GET, "t", encoding);
+    up.body = body;
+    up.pulls.addAll(List.of(pulls));
+    body.start();
+    body.pull();
+    return body;
   }
 
   private static ByteBuffer chunk(int n) {
@@ -176,6 +218,62 @@ class LayerPartsTest {
       taken += n;
     }
     assertEquals(given, taken);
+  }
+
+  @Test
+  void aPulledBodyIsReadOneEngineReadPerCallWithNoClockBetweenReads() throws IOException {
+    RecordingUpstream up = new RecordingUpstream();
+    StreamedBody body = pulled(up, null, "abc".getBytes(), "defgh".getBytes());
+    assertFalse(up.clockRunning(), "pulled: the clock runs only inside the consumer's reads");
+    InputStream in = body.inputStream();
+    byte[] buffer = new byte[100];
+    assertEquals(3, in.read(buffer), "one engine read per call: a second one could block");
+    assertEquals("abc", new String(buffer, 0, 3));
+    assertEquals(2, in.read(buffer, 0, 2));
+    assertEquals(3, in.read(buffer, 2, 50));
+    assertEquals("defgh", new String(buffer, 0, 5));
+    assertEquals(-1, in.read(buffer));
+    assertEquals(-1, in.read(buffer));
+    assertEquals(4, up.reads, "no engine read after the end");
+    assertTrue(up.ended);
+    assertFalse(up.clockRunning());
+  }
+
+  @Test
+  void aPulledBodyIsDecodedAndItsFailuresAreTheExchangesOwn() throws IOException {
+    byte[] text = "a pulled body, gzip, in pieces ".repeat(200).getBytes();
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(text);
+    }
+    byte[] all = gz.toByteArray();
+    List<Object> pieces = new ArrayList<>();
+    for (int i = 0; i < all.length; i += 7) {
+      pieces.add(java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + 7)));
+    }
+    RecordingUpstream up = new RecordingUpstream();
+    StreamedBody body = pulled(up, "gzip", pieces.toArray());
+    assertEquals(new String(text), new String(body.inputStream().readAllBytes()));
+
+    ReadTimeoutException timeout =
+        new ReadTimeoutException(java.time.Duration.ofSeconds(1), GET, "t", null);
+    RecordingUpstream failing = new RecordingUpstream();
+    InputStream in = pulled(failing, null, "abc".getBytes(), timeout).inputStream();
+    assertEquals("abc", new String(in.readNBytes(3)));
+    IOException e = assertThrows(IOException.class, in::read);
+    assertEquals(
+        timeout, e.getCause(), "the failure the exchange recorded, not the engine's words");
+    assertThrows(IOException.class, in::read, "and at every read after");
+    assertEquals(2, failing.reads, "no engine read after a failure");
+
+    RecordingUpstream silent = new RecordingUpstream();
+    silent.reportsFailures = false;
+    InputStream broken = pulled(silent, null, timeout).inputStream();
+    IOException unreported = assertThrows(IOException.class, broken::read);
+    MalformedResponseException typed =
+        assertInstanceOf(MalformedResponseException.class, unreported.getCause());
+    assertTrue(typed.getMessage().contains("without reporting a fault"), typed.getMessage());
+    assertEquals(typed, silent.aborted, "an engine that broke the contract is aborted");
   }
 
   @Test

@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * #onResponseHeaders}, {@link #onBody} any number of times, then exactly one of {@link
  * #onComplete()} or an {@code onFailure}. An {@code onFailure} may come at any point instead.
  * {@code onBody} comes only against the demand given through {@link Exchange#request}; the other
- * calls need none.
+ * calls need none. A body taken through {@link #offerBodyReader} comes through that reader instead
+ * of {@code onBody}, and {@code onComplete} or {@code onFailure} from inside its {@code read}.
  *
  * <p>A failure whose cause chain holds a {@link BodySourceException} (the request body's own source
  * failed) is reported as that, whatever {@link Fault} the engine chose.
@@ -35,6 +36,27 @@ public interface ExchangeListener {
    * reuse the buffer afterwards. An empty chunk is allowed and uses a unit too.
    */
   void onBody(ByteBuffer chunk);
+
+  /**
+   * Offers the body as a {@link BodyReader} for the consumer's thread to read (the pull path),
+   * instead of {@link #onBody} calls against demand. An engine whose library reads blocking may
+   * offer one right after {@link #onResponseHeaders} returned, on the same thread, before any
+   * {@code onBody}; an engine that pushes never calls this.
+   *
+   * <p>Returns {@code true} when Switchboard took the reader (a streaming response on its way to a
+   * consumer): from then on the body goes through it alone, {@link #onComplete} and {@code
+   * onFailure} come from inside {@link BodyReader#read}, and the engine must keep the exchange's
+   * slot in its library's limits (a dispatcher's per-host count, say) until the reader has met the
+   * end or a failure or the exchange has been aborted, exactly as it would while delivering.
+   * Returns {@code false} when it did not (a buffered {@code send}, an error status, a redirect):
+   * the engine delivers the body against demand as usual. Once only.
+   *
+   * <p>The default takes nothing, so that a listener that wraps Switchboard's and does not pass
+   * this on leaves the engine on the demand path.
+   */
+  default boolean offerBodyReader(BodyReader reader) {
+    return false;
+  }
 
   /** The body ended normally. */
   void onComplete();

@@ -28,7 +28,10 @@ import java.util.Set;
  *   <li>Deliver the response body only against demand ({@link Exchange#request}): no {@code onBody}
  *       beyond it, and no reading from the connection while none is outstanding, so that a slow
  *       consumer holds the server back instead of filling memory. Switchboard counts the read
- *       timeout only while demand is outstanding.
+ *       timeout only while demand is outstanding. An engine whose library reads blocking may
+ *       instead offer the body to the consumer's thread ({@link ExchangeListener#offerBodyReader});
+ *       it then delivers through that {@link BodyReader} if Switchboard takes it, on the demand
+ *       path otherwise.
  *   <li>Honour {@link ExchangeRequest#connectTimeout()} for this exchange, and the connection
  *       limits, TLS context and HTTP version of the configuration it was created with.
  *   <li>Call the {@link ExchangeListener} in order: {@code onRequestSent} (once the request has

@@ -1,6 +1,7 @@
 package dev.switchboard.okhttp;
 
 import dev.switchboard.Headers;
+import dev.switchboard.spi.BodyReader;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
@@ -70,6 +71,9 @@ final class OkHttpExchange implements Exchange, Callback {
 
   /** The body has been read to its end or has failed: the reading thread waits for nothing more. */
   private volatile boolean bodyOver;
+
+  /** The body taken by the consumer's thread (the pull path); null while it is delivered. */
+  private volatile Pull pull;
 
   /** The stream of a streaming request body while it is written; closed by {@link #abort}. */
   private InputStream requestBody; // under this
@@ -267,9 +271,17 @@ final class OkHttpExchange implements Exchange, Callback {
       listener.onResponseHeaders(response.code(), headers);
       headersDelivered = true;
       BufferedSource source = response.body().source();
-      ByteBuffer buffer = readBuffer(response.body().contentLength());
       // a body OkHttp already knows to be empty is read without demand: the read cannot block
       boolean free = knownEmpty(response);
+      if (!free && !aborted) {
+        Pull p = new Pull(response, source);
+        if (listener.offerBodyReader(p)) {
+          pull = p;
+          awaitPulled(p); // the call keeps its dispatcher slot, as while delivering
+          return;
+        }
+      }
+      ByteBuffer buffer = readBuffer(response.body().contentLength());
       for (; ; ) {
         if (!free && !takeDemand()) {
           return; // aborted
@@ -306,6 +318,104 @@ final class OkHttpExchange implements Exchange, Callback {
       }
     } finally {
       DispatcherPool.reading(null);
+    }
+  }
+
+  /**
+   * Parks the dispatcher thread until the consumer's reads have met the end or a failure, or the
+   * exchange is aborted: until then the call holds its place in the dispatcher's limits (per host
+   * and in all), as a delivered body does. Parked, it costs no CPU; it is woken once, at the end.
+   * The response is closed under the reader's lock, so never while a read is still in it (an abort
+   * has closed the socket under that read, which then returns at once).
+   */
+  private void awaitPulled(Pull p) {
+    waiting = Thread.currentThread();
+    try {
+      while (!p.over && !aborted) {
+        LockSupport.park(this);
+        if (Thread.interrupted()) {
+          Thread.currentThread().interrupt();
+          break; // the engine is closing: the reader closes the response when its read fails
+        }
+      }
+    } finally {
+      waiting = null;
+    }
+    p.close();
+  }
+
+  /**
+   * The pull path: the body read by Switchboard's consumer thread straight from OkHttp's source.
+   * Reads and the closing of the response share this object's lock, so that the dispatcher thread
+   * never closes the source under a read.
+   */
+  private final class Pull implements BodyReader {
+    private final Response response;
+    private final BufferedSource source;
+    volatile boolean over; // ended, failed or closed: the dispatcher thread may go
+    private boolean atEnd; // under this: read to its end, -1 from now on
+    private boolean closed; // under this
+
+    Pull(Response response, BufferedSource source) {
+      this.response = response;
+      this.source = source;
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) throws IOException {
+      if (atEnd) {
+        return -1;
+      }
+      if (over) {
+        throw new IOException("the response was closed"); // failed, aborted, or the engine closing
+      }
+      if (aborted) {
+        end();
+        throw new IOException("Canceled");
+      }
+      int n;
+      try {
+        n = source.read(b, off, len);
+      } catch (IOException | RuntimeException e) {
+        end();
+        if (!aborted) {
+          listener.onFailure(e instanceof IOException io ? fault(io, true) : Fault.FAILED, e);
+        }
+        throw e instanceof IOException io ? io : new IOException(e);
+      }
+      if (n == -1) {
+        atEnd = true;
+        end();
+        listener.onComplete();
+      }
+      return n;
+    }
+
+    /** Under this: the body is over; releases the connection and wakes the dispatcher thread. */
+    private void end() {
+      bodyOver = true;
+      closeResponse();
+      over = true;
+      Thread t = waiting;
+      if (t != null) {
+        LockSupport.unpark(t);
+      }
+    }
+
+    synchronized void close() {
+      over = true;
+      closeResponse();
+    }
+
+    private void closeResponse() {
+      if (!closed) {
+        closed = true;
+        try {
+          response.close();
+        } catch (RuntimeException ignored) {
+          // the connection is given up either way
+        }
+      }
     }
   }
 

@@ -399,6 +399,33 @@ class OkHttpStreamingTest {
     }
   }
 
+  /**
+   * On the pull path the consumer's thread reads OkHttp's source itself: that makes it no I/O
+   * thread of the transport, so it may still block in {@code execute} afterwards, and the
+   * dispatcher thread keeps the call's place until the body's end (one call per host here).
+   */
+  @Test
+  void theConsumersThreadReadsTheBodyAndStaysACallersThread() throws Exception {
+    AtomicLong written = new AtomicLong();
+    try (RawServer server = bigServer(written);
+        Transport t =
+            transport(TransportConfig.builder().maxConnectionsPerHost(1).maxConnections(1))) {
+      for (int round = 0; round < 2; round++) {
+        try (StreamingResponse r = t.openStream(Request.get(server.uri("/big")))) {
+          InputStream in = r.body();
+          long pos = 0;
+          byte[] buf = new byte[64 * 1024];
+          for (int n; (n = in.read(buf)) != -1; ) {
+            pos += n;
+          }
+          assertEquals(BIG, pos);
+        }
+        Response small = t.execute(Request.get(server.uri("/small")));
+        assertArrayEquals(HELLO, small.bytes(), "execute on the thread that read the stream");
+      }
+    }
+  }
+
   @Test
   void closeMidBodyLeavesTheTransportUsable() throws Exception {
     AtomicLong written = new AtomicLong();
@@ -418,10 +445,11 @@ class OkHttpStreamingTest {
     }
   }
 
-  private static boolean parkedForDemand() {
+  private static boolean parkedForTheConsumer() {
     for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
       for (StackTraceElement f : stack) {
-        if (f.getMethodName().equals("takeDemand")
+        // parked for demand (the demand path) or for the consumer's reads (the pull path)
+        if ((f.getMethodName().equals("takeDemand") || f.getMethodName().equals("awaitPulled"))
             && f.getClassName().equals(OkHttpExchange.class.getName())) {
           return true;
         }
@@ -431,23 +459,23 @@ class OkHttpStreamingTest {
   }
 
   @Test
-  void closingTheTransportWakesAThreadWaitingForDemand() throws Exception {
+  void closingTheTransportWakesAThreadWaitingForTheConsumer() throws Exception {
     AtomicLong written = new AtomicLong();
     try (RawServer server = bigServer(written)) {
       Transport t = transport(TransportConfig.builder());
       StreamingResponse r = t.openStream(Request.get(server.uri("/big")));
       assertEquals(at(0), (byte) r.body().read());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!parkedForDemand() && System.nanoTime() < deadline) {
+      while (!parkedForTheConsumer() && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      assertTrue(parkedForDemand(), "the reading thread waits for the consumer");
+      assertTrue(parkedForTheConsumer(), "the reading thread waits for the consumer");
       t.close(); // the stream is left open
       deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (parkedForDemand() && System.nanoTime() < deadline) {
+      while (parkedForTheConsumer() && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      assertFalse(parkedForDemand(), "no dispatcher thread stays parked after close");
+      assertFalse(parkedForTheConsumer(), "no dispatcher thread stays parked after close");
       assertThrows(IOException.class, () -> r.body().readAllBytes());
     }
   }
