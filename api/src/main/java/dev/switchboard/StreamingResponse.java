@@ -20,6 +20,15 @@ import java.util.concurrent.Flow;
  * waiting for bytes, never the time the consumer takes. The request timeout, when set, covers the
  * whole body.
  *
+ * <p>Where the transport's library reads blocking (okhttp), the consumer's own thread reads the
+ * body from the library's source, with no thread between (the pull path of {@link
+ * dev.switchboard.spi.BodyReader}): {@code read()} then blocks in the socket read itself, which the
+ * read timeout, {@link #close()} and the transport's {@code close()} end, an interrupt does not;
+ * and the publisher's callback thread reads the socket while its subscriber's demand is outstanding
+ * (it blocks for the server's silence, bounded by the read timeout: with a callback executor of
+ * your own, size it for the streams you read this way). The window above is then the library's own
+ * buffer (one Okio segment, 8 KiB). Other transports deliver into the window from their I/O thread.
+ *
  * <p>A failure while the body is read surfaces from {@code read()} as an {@link
  * java.io.IOException} whose cause is the typed {@link TransportException} ({@link
  * ReadTimeoutException}, {@link MalformedResponseException}, ...), and from the publisher as {@code
@@ -85,8 +94,9 @@ public final class StreamingResponse implements AutoCloseable {
 
   /**
    * The body as a publisher of decoded, read-only buffers, for one subscriber; its signals come on
-   * the transport's callback executor, never on an I/O thread. Cancelling the subscription closes
-   * this response. A failure is {@code onError} with the typed {@link TransportException}.
+   * the transport's callback executor, never on an I/O thread (on the pull path that thread reads
+   * the socket too; see above). The subscriber may keep the buffers. Cancelling the subscription
+   * closes this response. A failure is {@code onError} with the typed {@link TransportException}.
    *
    * @throws IllegalStateException when {@link #body()} was asked for
    */
