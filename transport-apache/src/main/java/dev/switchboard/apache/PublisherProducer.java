@@ -16,11 +16,11 @@ import org.apache.hc.core5.http.nio.DataStreamChannel;
  * and this producer only writes what has arrived.
  *
  * <p><b>Flow.</b> The publisher is subscribed at the first {@link #produce} (when the library has
- * committed the request head) and asked for {@link #AHEAD} buffers; each buffer written whole to
- * the connection is replaced by asking for one more, so at most {@link #AHEAD} buffers wait here.
- * What arrives wakes the connection ({@link DataStreamChannel#requestOutput()}, callable from any
- * thread); {@link #available()} tells the library whether there is something to write, so it stops
- * asking while the source is slow.
+ * committed the request head) and asked for {@link #AHEAD} buffers; buffers written whole to the
+ * connection are asked for again {@link #BATCH} at a time (or all, when none is left waiting), so
+ * at most {@link #AHEAD} buffers wait here. What arrives wakes the connection ({@link
+ * DataStreamChannel#requestOutput()}, callable from any thread); {@link #available()} tells the
+ * library whether there is something to write, so it stops asking while the source is slow.
  *
  * <p><b>Framing.</b> A known length goes as {@code Content-Length}, an unknown one ({@code -1}) as
  * {@code Transfer-Encoding: chunked} (HTTP/1.1; HTTP/2 frames it itself). The Content-Type is
@@ -45,7 +45,13 @@ import org.apache.hc.core5.http.nio.DataStreamChannel;
  */
 final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<ByteBuffer> {
   /** Buffers asked for ahead of the connection. */
-  static final int AHEAD = 4;
+  static final int AHEAD = 8;
+
+  /**
+   * Buffers written before more are asked for: a source on a thread of its own (an {@code
+   * InputStream}'s reader) is woken once per this many instead of once per buffer.
+   */
+  static final int BATCH = AHEAD / 2;
 
   private final Flow.Publisher<ByteBuffer> source;
   private final long length;
@@ -63,6 +69,7 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
   private volatile boolean subscribed;
   private volatile boolean ended;
   private long sent; // bytes handed to the connection
+  private int taken; // buffers written and not yet asked for again
 
   PublisherProducer(Flow.Publisher<ByteBuffer> source, long length, Runnable written) {
     this.source = source;
@@ -84,7 +91,6 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
       subscribed = true;
       source.subscribe(this);
     }
-    int taken = 0;
     while (true) {
       ByteBuffer head;
       boolean end = false;
@@ -126,14 +132,22 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
         break;
       }
     }
-    if (taken > 0) {
+    if (taken >= BATCH || (taken > 0 && readyEmpty())) {
       Flow.Subscription s;
       synchronized (lock) {
         s = cancelled ? null : subscription;
       }
       if (s != null) {
-        s.request(taken);
+        int n = taken;
+        taken = 0;
+        s.request(n);
       }
+    }
+  }
+
+  private boolean readyEmpty() {
+    synchronized (lock) {
+      return ready.isEmpty();
     }
   }
 
@@ -265,6 +279,12 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
     s.request(AHEAD);
   }
 
+  /**
+   * Queues the buffer, and wakes the connection only when nothing was queued before it: with
+   * buffers queued, {@link #available()} is above 0, so the library keeps asking {@link #produce}
+   * for as long as it can write, and produce takes every buffer queued by then (one selector
+   * wake-up per batch instead of one per buffer).
+   */
   @Override
   public void onNext(ByteBuffer item) {
     DataStreamChannel ch;
@@ -272,9 +292,10 @@ final class PublisherProducer implements AsyncEntityProducer, Flow.Subscriber<By
       if (cancelled || sourceEnded || failure != null) {
         return;
       }
+      boolean wasEmpty = ready.isEmpty();
       ready.add(item);
       readyBytes += item.remaining();
-      ch = channel;
+      ch = wasEmpty ? channel : null;
     }
     wake(ch);
   }
