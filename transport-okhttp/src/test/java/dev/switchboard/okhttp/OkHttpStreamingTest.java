@@ -58,6 +58,11 @@ class OkHttpStreamingTest {
   /** What an upload server received: the request's head and its body (de-chunked). */
   record Received(RawServer.RawRequest head, byte[] body) {}
 
+  /** A transport that lets one call at a time reach the server: a held place shows as a wait. */
+  private static Transport oneCallAtATime() {
+    return transport(TransportConfig.builder().maxConnectionsPerHost(1).maxConnections(1));
+  }
+
   private static Transport transport(TransportConfig.Builder config) {
     return Transports.create(config.provider("okhttp").build());
   }
@@ -408,8 +413,7 @@ class OkHttpStreamingTest {
   void theConsumersThreadReadsTheBodyAndStaysACallersThread() throws Exception {
     AtomicLong written = new AtomicLong();
     try (RawServer server = bigServer(written);
-        Transport t =
-            transport(TransportConfig.builder().maxConnectionsPerHost(1).maxConnections(1))) {
+        Transport t = oneCallAtATime()) {
       for (int round = 0; round < 2; round++) {
         try (StreamingResponse r = t.openStream(Request.get(server.uri("/big")))) {
           InputStream in = r.body();
@@ -430,8 +434,7 @@ class OkHttpStreamingTest {
   void closeMidBodyLeavesTheTransportUsable() throws Exception {
     AtomicLong written = new AtomicLong();
     try (RawServer server = bigServer(written);
-        Transport t =
-            transport(TransportConfig.builder().maxConnectionsPerHost(1).maxConnections(1))) {
+        Transport t = oneCallAtATime()) {
       for (int round = 0; round < 3; round++) {
         StreamingResponse r = t.openStream(Request.get(server.uri("/big")));
         InputStream in = r.body();
