@@ -549,8 +549,8 @@ final class StreamedBody {
       }
       return n;
     } catch (IOException e) {
-      if (e.getCause() instanceof TransportException) {
-        throw e; // the exchange's own failure, already typed
+      if (e.getCause() instanceof TransportException || closed || decoded == rawSource) {
+        throw e; // the exchange's own failure, already typed, or the stream closed: not decoding's
       }
       TransportException te =
           new MalformedResponseException(
@@ -801,8 +801,10 @@ final class StreamedBody {
           }
         } catch (IOException e) {
           done = true;
-          Throwable typed = e.getCause() instanceof TransportException te ? te : e;
-          s.onError(typed);
+          if (!cancelled) { // a pulled read that the cancel itself ended is not an error to signal
+            Throwable typed = e.getCause() instanceof TransportException te ? te : e;
+            s.onError(typed);
+          }
           return;
         }
         if (n > 0) {

@@ -281,8 +281,12 @@ class LayerPartsTest {
     RecordingUpstream early = new RecordingUpstream();
     StreamedBody open = new StreamedBody(early, Runnable::run, GET, "t", null);
     open.start();
+    InputStream in = open.inputStream();
     open.close();
     assertTrue(early.aborted.getMessage().contains("closed before the end"));
+    IOException afterClose = assertThrows(IOException.class, in::read);
+    assertEquals("the streaming response is closed", afterClose.getMessage());
+    assertNull(afterClose.getCause(), "a read after close() is no decoding failure");
     RecordingUpstream late = new RecordingUpstream();
     StreamedBody done = new StreamedBody(late, Runnable::run, GET, "t", null);
     done.start();
