@@ -79,6 +79,25 @@ public final class Stream {
       List.of(
           "up-raw", "up-inputstream", "up-publisher", "down-raw", "down-body", "down-publisher");
 
+  /**
+   * Cases run only when named: {@code down-raw-stream}, apache only, is HC5 used raw with its body
+   * read as an {@code InputStream} on a thread of an executor (HC5's own {@code
+   * AbstractClassicEntityConsumer}, 256 KiB buffer, as Switchboard's window), not on its I/O
+   * thread: what a raw HC5 user who wants a stream pays, where {@code down-raw} consumes on the I/O
+   * thread, which Switchboard never lets user code do. (Raw jdk and okhttp downloads are read on
+   * the caller's thread already.)
+   */
+  static final List<String> EXTRA_CASES = List.of("down-raw-stream");
+
+  /** The executor of {@code down-raw-stream}'s consumers. */
+  private static final java.util.concurrent.ExecutorService CLASSIC_READERS =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "raw-apache-stream-reader");
+            t.setDaemon(true);
+            return t;
+          });
+
   private static final String TYPE = "application/octet-stream";
 
   private Stream() {}
@@ -153,9 +172,16 @@ public final class Stream {
         }
       }
       for (String c : o.cases) {
-        if (!ALL_CASES.contains(c)) {
-          throw new IllegalArgumentException("unknown case " + c + "; cases: " + ALL_CASES);
+        if (!ALL_CASES.contains(c) && !EXTRA_CASES.contains(c)) {
+          throw new IllegalArgumentException(
+              "unknown case " + c + "; cases: " + ALL_CASES + ", and " + EXTRA_CASES);
         }
+      }
+      if (o.cases.contains("down-raw-stream") && !"apache".equals(o.transport)) {
+        throw new IllegalArgumentException(
+            "down-raw-stream is for apache; raw "
+                + o.transport
+                + " is read on the caller's thread in down-raw already");
       }
       return o;
     }
@@ -399,6 +425,7 @@ public final class Stream {
               expected,
               c);
       case "down-raw" -> checkDown(sides.rawDownload(down), size, expected, c);
+      case "down-raw-stream" -> checkDown(sides.rawDownloadStream(down), size, expected, c);
       case "down-body" -> checkDown(sides.switchboardDownloadBody(down), size, expected, c);
       case "down-publisher" ->
           checkDown(sides.switchboardDownloadPublisher(down), size, expected, c);
@@ -607,6 +634,33 @@ public final class Stream {
         }
         default -> throw new IllegalArgumentException(transport);
       };
+    }
+
+    /** {@link #EXTRA_CASES}: HC5 raw, its body read as an InputStream off the I/O thread. */
+    long[] rawDownloadStream(URI uri) throws Exception { // apache only: Options.parse checks
+      CloseableHttpAsyncClient client = ((RawApacheClient) raw).client();
+      BasicHttpRequest request = new BasicHttpRequest("GET", uri);
+      request.setHeader("User-Agent", Settings.USER_AGENT);
+      request.setHeader("Accept-Encoding", Settings.ACCEPT_ENCODING);
+      CompletableFuture<
+              org.apache.hc.core5.http.Message<org.apache.hc.core5.http.HttpResponse, long[]>>
+          f = new CompletableFuture<>();
+      client.execute(
+          new BasicRequestProducer(request, null),
+          new org.apache.hc.core5.http.nio.support.BasicResponseConsumer<>(
+              new org.apache.hc.core5.http.nio.support.classic.AbstractClassicEntityConsumer<
+                  long[]>(256 * 1024, CLASSIC_READERS) {
+                @Override
+                protected long[] consumeData(ContentType type, InputStream in) throws IOException {
+                  return drain(in);
+                }
+              }),
+          callback(f));
+      var m = f.get();
+      if (m.getHead().getCode() != 200) {
+        throw new IOException("status " + m.getHead().getCode());
+      }
+      return m.getBody();
     }
 
     @Override

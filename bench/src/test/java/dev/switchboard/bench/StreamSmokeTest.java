@@ -40,6 +40,29 @@ class StreamSmokeTest {
     assertEquals(2 + Stream.ALL_CASES.size(), table.lines().count(), table);
   }
 
+  /** The apache-only reference: HC5 raw, read as an InputStream off its I/O thread. */
+  @Test
+  void rawApacheReadAsAStreamOffItsIoThreadMovesTheWholeBody() throws Exception {
+    long size = 3 * 1024 * 1024 + 12345;
+    Stream.Options options =
+        Stream.Options.parse(
+            "transport=apache",
+            "size=" + size,
+            "rounds=1",
+            "warmup=64k",
+            "server=inproc",
+            "cases=down-raw-stream");
+    List<Stream.Run> runs = Stream.run(options, true);
+    assertEquals(1, runs.size());
+    assertTrue(runs.get(0).ok(), runs.get(0).toString());
+    assertEquals(size, runs.get(0).bytes());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Stream.Options.parse("transport=jdk", "cases=down-raw-stream"));
+    assertTrue(e.getMessage().contains("for apache"), e.getMessage());
+  }
+
   @Test
   void theSourceThePublisherAndTheChecksumAgree() throws Exception {
     long size = 5 * StreamData.BLOCK + 7;
