@@ -5,7 +5,7 @@
 # Usage: bench/stream.sh [key=value...], e.g. bench/stream.sh transport=jdk
 #   keys: transport (jdk|apache|okhttp), size (1g), rounds (3), warmup (64m),
 #         cases (up-raw,up-inputstream,up-publisher,down-raw,down-body,down-publisher; and,
-#         apache only, down-raw-stream: HC5 raw read as an InputStream off its I/O thread),
+#         apache only, up-raw-stream and down-raw-stream: HC5 raw, streamed off its I/O thread),
 #         heap (64m: the -Xmx of each run's JVM), jvmOptions (more options for those JVMs)
 # Environment: JAVA (default: java), STREAM_JAR (default: bench/target/benchmarks.jar, built when
 #              missing).

@@ -85,9 +85,12 @@ public final class Stream {
    * AbstractClassicEntityConsumer}, 256 KiB buffer, as Switchboard's window), not on its I/O
    * thread: what a raw HC5 user who wants a stream pays, where {@code down-raw} consumes on the I/O
    * thread, which Switchboard never lets user code do. (Raw jdk and okhttp downloads are read on
-   * the caller's thread already.)
+   * the caller's thread already.) {@code up-raw-stream}, apache only, likewise: the upload's {@code
+   * InputStream} copied into HC5's own {@code AbstractClassicEntityProducer} (256 KiB buffer) on an
+   * executor's thread, where {@code up-raw} reads it on the I/O thread. That producer's length is
+   * unknown to HC5, so this upload goes chunked.
    */
-  static final List<String> EXTRA_CASES = List.of("down-raw-stream");
+  static final List<String> EXTRA_CASES = List.of("up-raw-stream", "down-raw-stream");
 
   /** The executor of {@code down-raw-stream}'s consumers. */
   private static final java.util.concurrent.ExecutorService CLASSIC_READERS =
@@ -177,11 +180,12 @@ public final class Stream {
               "unknown case " + c + "; cases: " + ALL_CASES + ", and " + EXTRA_CASES);
         }
       }
-      if (o.cases.contains("down-raw-stream") && !"apache".equals(o.transport)) {
+      if ((o.cases.contains("down-raw-stream") || o.cases.contains("up-raw-stream"))
+          && !"apache".equals(o.transport)) {
         throw new IllegalArgumentException(
-            "down-raw-stream is for apache; raw "
+            "up-raw-stream and down-raw-stream are for apache; raw "
                 + o.transport
-                + " is read on the caller's thread in down-raw already");
+                + " reads and writes bodies on the caller's thread already");
       }
       return o;
     }
@@ -411,6 +415,7 @@ public final class Stream {
     URI up = base.resolve("/up");
     switch (c) {
       case "up-raw" -> checkUp(sides.rawUpload(up, size), size, expected, c);
+      case "up-raw-stream" -> checkUp(sides.rawUploadStream(up, size), size, expected, c);
       case "up-inputstream" ->
           checkUp(
               sides.switchboardUpload(
@@ -637,6 +642,35 @@ public final class Stream {
     }
 
     /** {@link #EXTRA_CASES}: HC5 raw, its body read as an InputStream off the I/O thread. */
+    /** {@link #EXTRA_CASES}: HC5 raw, its upload written from an InputStream off the I/O thread. */
+    String rawUploadStream(URI uri, long size) throws Exception { // apache only
+      CloseableHttpAsyncClient client = ((RawApacheClient) raw).client();
+      BasicHttpRequest request = new BasicHttpRequest("POST", uri);
+      request.setHeader("User-Agent", Settings.USER_AGENT);
+      request.setHeader("Accept-Encoding", Settings.ACCEPT_ENCODING);
+      CompletableFuture<SimpleHttpResponse> f = new CompletableFuture<>();
+      client.execute(
+          new BasicRequestProducer(
+              request,
+              new org.apache.hc.core5.http.nio.support.classic.AbstractClassicEntityProducer(
+                  256 * 1024, ContentType.APPLICATION_OCTET_STREAM, CLASSIC_READERS) {
+                @Override
+                protected void produceData(ContentType type, java.io.OutputStream out)
+                    throws IOException {
+                  try (InputStream in = StreamData.source(size)) {
+                    in.transferTo(out);
+                  }
+                }
+              }),
+          SimpleResponseConsumer.create(),
+          callback(f));
+      SimpleHttpResponse r = f.get();
+      if (r.getCode() != 200) {
+        throw new IOException("status " + r.getCode());
+      }
+      return r.getBodyText();
+    }
+
     long[] rawDownloadStream(URI uri) throws Exception { // apache only: Options.parse checks
       CloseableHttpAsyncClient client = ((RawApacheClient) raw).client();
       BasicHttpRequest request = new BasicHttpRequest("GET", uri);
