@@ -573,19 +573,13 @@ public final class Stream {
         }
         case "apache" -> {
           CloseableHttpAsyncClient client = ((RawApacheClient) raw).client();
-          BasicHttpRequest request = new BasicHttpRequest("POST", uri);
-          request.setHeader("User-Agent", Settings.USER_AGENT);
-          request.setHeader("Accept-Encoding", Settings.ACCEPT_ENCODING);
+          BasicHttpRequest request = apacheRequest("POST", uri);
           CompletableFuture<SimpleHttpResponse> f = new CompletableFuture<>();
           client.execute(
               new BasicRequestProducer(request, new StreamProducer(StreamData.source(size), size)),
               SimpleResponseConsumer.create(),
               callback(f));
-          SimpleHttpResponse r = f.get();
-          if (r.getCode() != 200) {
-            throw new IOException("status " + r.getCode());
-          }
-          yield r.getBodyText();
+          yield apacheAnswer(f.get());
         }
         default -> throw new IllegalArgumentException(transport);
       };
@@ -630,9 +624,7 @@ public final class Stream {
         }
         case "apache" -> {
           CloseableHttpAsyncClient client = ((RawApacheClient) raw).client();
-          BasicHttpRequest request = new BasicHttpRequest("GET", uri);
-          request.setHeader("User-Agent", Settings.USER_AGENT);
-          request.setHeader("Accept-Encoding", Settings.ACCEPT_ENCODING);
+          BasicHttpRequest request = apacheRequest("GET", uri);
           CompletableFuture<long[]> f = new CompletableFuture<>();
           client.execute(new BasicRequestProducer(request, null), new CrcConsumer(), callback(f));
           yield f.get();
@@ -645,9 +637,7 @@ public final class Stream {
     /** {@link #EXTRA_CASES}: HC5 raw, its upload written from an InputStream off the I/O thread. */
     String rawUploadStream(URI uri, long size) throws Exception { // apache only
       CloseableHttpAsyncClient client = ((RawApacheClient) raw).client();
-      BasicHttpRequest request = new BasicHttpRequest("POST", uri);
-      request.setHeader("User-Agent", Settings.USER_AGENT);
-      request.setHeader("Accept-Encoding", Settings.ACCEPT_ENCODING);
+      BasicHttpRequest request = apacheRequest("POST", uri);
       CompletableFuture<SimpleHttpResponse> f = new CompletableFuture<>();
       client.execute(
           new BasicRequestProducer(
@@ -664,18 +654,12 @@ public final class Stream {
               }),
           SimpleResponseConsumer.create(),
           callback(f));
-      SimpleHttpResponse r = f.get();
-      if (r.getCode() != 200) {
-        throw new IOException("status " + r.getCode());
-      }
-      return r.getBodyText();
+      return apacheAnswer(f.get());
     }
 
     long[] rawDownloadStream(URI uri) throws Exception { // apache only: Options.parse checks
       CloseableHttpAsyncClient client = ((RawApacheClient) raw).client();
-      BasicHttpRequest request = new BasicHttpRequest("GET", uri);
-      request.setHeader("User-Agent", Settings.USER_AGENT);
-      request.setHeader("Accept-Encoding", Settings.ACCEPT_ENCODING);
+      BasicHttpRequest request = apacheRequest("GET", uri);
       CompletableFuture<
               org.apache.hc.core5.http.Message<org.apache.hc.core5.http.HttpResponse, long[]>>
           f = new CompletableFuture<>();
@@ -702,6 +686,22 @@ public final class Stream {
       switchboard.close();
       raw.close();
     }
+  }
+
+  /** A raw HC5 request with the headers both sides send. */
+  private static BasicHttpRequest apacheRequest(String method, URI uri) {
+    BasicHttpRequest request = new BasicHttpRequest(method, uri);
+    request.setHeader("User-Agent", Settings.USER_AGENT);
+    request.setHeader("Accept-Encoding", Settings.ACCEPT_ENCODING);
+    return request;
+  }
+
+  /** The server's answer to a raw HC5 upload; any status but 200 fails the run. */
+  private static String apacheAnswer(SimpleHttpResponse r) throws IOException {
+    if (r.getCode() != 200) {
+      throw new IOException("status " + r.getCode());
+    }
+    return r.getBodyText();
   }
 
   private static okhttp3.Request.Builder okRequest(URI uri) {
