@@ -421,18 +421,13 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     if (!SETTLED.compareAndSet(this, 0, 1)) {
       return;
     }
-    StreamedBody s = streamed;
-    if (s != null) {
-      // the future completed at the headers: the consumer gets it, before the abort wakes a
-      // reader blocked in a pulled read, so that it finds this failure and not its own
-      s.fail(e);
-      if (abortExchange) {
-        abort();
-      }
-      return;
-    }
     if (abortExchange) {
       abort();
+    }
+    StreamedBody s = streamed;
+    if (s != null) {
+      s.fail(e); // the future completed at the headers: the consumer gets it
+      return;
     }
     if (resendable(e)) {
       layer.dispatch.dispatch(

@@ -38,6 +38,9 @@ final class StreamedBody {
 
   private static final long GATHER_NANOS = 1_000_000;
 
+  /** How long a failed pulled read waits for the exchange to record why (it aborted first). */
+  private static final long RECORD_WAIT_NANOS = 1_000_000_000;
+
   /**
    * Bytes of consumed chunks kept for the engine's next ones: a fast body reuses its arrays instead
    * of allocating one per chunk (about 130,000 per GiB at OkHttp's 8 KiB), bounded so that an open
@@ -364,9 +367,11 @@ final class StreamedBody {
       };
 
   /**
-   * One blocking read from the engine's reader. Its failure was reported first, so the typed one is
-   * here by now (the exchange records a failure before it aborts); a read that failed without one
-   * (an engine that broke the contract, or close() meanwhile) fails the body with its own.
+   * One blocking read from the engine's reader. A failure the engine reported is here before its
+   * read throws; one the exchange decided (a read timeout, a request timeout) aborts the exchange,
+   * which ends the read, and is recorded here just after: the reader waits up to {@link
+   * #RECORD_WAIT_NANOS} for it. A read that failed with neither (an engine that broke the contract)
+   * fails the body with a failure of its own.
    */
   private int pulled(byte[] b, int off, int len) throws IOException {
     int n;
@@ -376,10 +381,17 @@ final class StreamedBody {
       TransportException typed;
       lock.lock();
       try {
+        long left = RECORD_WAIT_NANOS;
+        while (failure == null && !closed && left > 0) {
+          left = changed.awaitNanos(left);
+        }
         if (closed) {
           throw new IOException("the streaming response is closed", e);
         }
         typed = failure;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while the read's failure was recorded");
       } finally {
         lock.unlock();
       }
