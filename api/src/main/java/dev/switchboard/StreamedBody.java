@@ -83,8 +83,9 @@ final class StreamedBody {
 
     /**
      * The pull path ({@link #pull()}): reads raw bytes from the engine's reader on the consumer's
-     * thread, blocking, with the read clock running meanwhile; -1 at the end. A failure has been
-     * reported (and reaches {@link #fail}) before it throws.
+     * thread, blocking, with the read clock running meanwhile; -1 at the end. A failure the engine
+     * reports reaches {@link #fail} before this throws; one the exchange decides (a timeout) aborts
+     * the read first and reaches {@link #fail} just after.
      */
     int read(byte[] b, int off, int len) throws IOException;
   }
@@ -314,10 +315,10 @@ final class StreamedBody {
    * match.
    */
   private long moreDemand() {
-    long n = 0;
     if (pulling) {
       return 0; // the consumer's own reads run the clock
     }
+    long n = 0;
     if (!closed && !complete && failure == null && queued < WINDOW && outstanding < AHEAD) {
       n = AHEAD - outstanding;
       outstanding = AHEAD;
