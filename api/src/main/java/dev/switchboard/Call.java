@@ -19,6 +19,7 @@ final class Call {
   final Executor completions;
   final boolean streaming;
   final CompletableFuture<Response> result = new CompletableFuture<>();
+  final CallEvents events;
   final Duration requestTimeout;
   final long deadlineNanos;
   volatile ExchangeState current;
@@ -36,6 +37,7 @@ final class Call {
             : layer.config.requestTimeout();
     this.deadlineNanos =
         requestTimeout == null ? Long.MAX_VALUE : System.nanoTime() + requestTimeout.toNanos();
+    this.events = CallEvents.of(layer, original);
   }
 
   void startDeadline() {
@@ -88,8 +90,8 @@ final class Call {
    * The user's future is done (success, failure or cancel): stop what is still running. A stream
    * that succeeded keeps running until its body ends ({@link #bodyEnded}).
    */
-  void ended() {
-    if (streaming && result.isDone() && !result.isCompletedExceptionally()) {
+  void ended(Response response, Throwable failure) {
+    if (streaming && failure == null) {
       return;
     }
     release();
@@ -100,12 +102,32 @@ final class Call {
     } else if (st != null && result.isCompletedExceptionally()) {
       st.fail(new TransportException("the call has ended", original, layer.name, true, null), true);
     }
+    if (failure == null) {
+      events.callEnd(response.status());
+    } else {
+      Throwable t = TransportException.unwrap(failure);
+      events.callFailed(
+          t instanceof TransportException te
+              ? te
+              : new TransportException("the call was cancelled", original, layer.name, true, t));
+    }
   }
 
-  /** A stream's body ended, failed or was closed: the call is over. */
-  void bodyEnded() {
+  /**
+   * A stream's body ended, failed ({@code failure}) or was closed: the call is over, unless {@code
+   * body} is not the one its caller got (an interceptor answered with another).
+   */
+  void bodyEnded(StreamedBody body, int status, TransportException failure) {
+    if (body != null && body != openBody) {
+      return;
+    }
     openBody = null;
     release();
+    if (failure == null) {
+      events.callEnd(status);
+    } else {
+      events.callFailed(failure);
+    }
   }
 
   /** Stops the deadline and leaves the transport's calls in flight. */
@@ -126,8 +148,11 @@ final class Call {
     }
   }
 
-  /** A new exchange may start only while the call is running. */
-  CompletableFuture<Response> exchange(Request request) {
+  /**
+   * A new exchange, which may start only while the call is running: the call's first, or a {@code
+   * redirect}, or else a retry (an interceptor proceeded again).
+   */
+  CompletableFuture<Response> exchange(Request request, boolean redirect) {
     if (result.isDone()) {
       return CompletableFuture.failedFuture(
           new CancellationException("the call ended before this exchange started"));
@@ -151,7 +176,13 @@ final class Call {
               false,
               null));
     }
-    ExchangeState st = new ExchangeState(layer, this, wire, new CompletableFuture<>(), 0);
+    AttemptEvent attempt =
+        events.attemptStart(
+            wire, redirect ? AttemptEvent.Reason.REDIRECT : AttemptEvent.Reason.RETRY);
+    if (attempt != null) {
+      wire = attempt.request();
+    }
+    ExchangeState st = new ExchangeState(layer, this, wire, new CompletableFuture<>(), 0, attempt);
     launch(st);
     return st.future;
   }
@@ -162,7 +193,9 @@ final class Call {
    * from its pool), completing the same future.
    */
   void resend(ExchangeState failed) {
-    launch(new ExchangeState(layer, this, failed.wire, failed.future, failed.attempt + 1));
+    AttemptEvent attempt = events.attemptStart(failed.wire, AttemptEvent.Reason.STALE_CONNECTION);
+    Request wire = attempt == null ? failed.wire : attempt.request();
+    launch(new ExchangeState(layer, this, wire, failed.future, failed.attempt + 1, attempt));
   }
 
   private void launch(ExchangeState st) {

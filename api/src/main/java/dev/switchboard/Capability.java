@@ -16,5 +16,11 @@ public enum Capability {
   /**
    * Uses a caller-supplied {@link javax.net.ssl.SSLContext} ({@link TransportConfig#sslContext()}).
    */
-  CUSTOM_SSL_CONTEXT
+  CUSTOM_SSL_CONTEXT,
+  /**
+   * Tells, for each attempt, when it has a connection and whether that connection was reused from
+   * the pool ({@link EventListener#connectionAcquired}). Without it that event never comes; every
+   * other event does.
+   */
+  CONNECTION_EVENTS
 }

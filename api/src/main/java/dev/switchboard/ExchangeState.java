@@ -52,14 +52,24 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
   private Headers headers;
   private BufferedBody buffered;
   private volatile StreamedBody streamed; // set once the headers went to a stream's consumer
+  private final AttemptEvent event; // this exchange for the call's events; null when they are off
+  private volatile boolean sentTold; // requestSent went to the events
+  private long bodyBytes; // as received; by the engine's thread (or the pulling one)
+  private volatile TransportException failure;
 
   ExchangeState(
-      Layer layer, Call call, Request wire, CompletableFuture<Response> future, int attempt) {
+      Layer layer,
+      Call call,
+      Request wire,
+      CompletableFuture<Response> future,
+      int attempt,
+      AttemptEvent event) {
     this.layer = layer;
     this.call = call;
     this.wire = wire;
     this.future = future;
     this.attempt = attempt;
+    this.event = event;
   }
 
   // ---------------------------------------------------------------- the engine's handle
@@ -184,13 +194,30 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
   // ---------------------------------------------------------------- the listener
 
   @Override
+  public void onConnectionAcquired(boolean reused) {
+    markIoThread();
+    if (settled == 0 && !sentTold) {
+      call.events.connectionAcquired(event, reused);
+    }
+  }
+
+  @Override
   public void onRequestSent() {
     markIoThread();
     requestSent = true;
     if (settled != 0 || headersReceived || watched != 0) {
       return;
     }
+    tellSent();
     watch(WAITING_FOR_HEADERS, responseTimeout);
+  }
+
+  /** The events' {@code requestSent}, once: when the engine says so, or with the headers. */
+  private void tellSent() {
+    if (event != null && !sentTold) {
+      sentTold = true;
+      call.events.requestSent(event);
+    }
   }
 
   @Override
@@ -209,6 +236,10 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
           new ResponseHeadTooLargeException(config.maxResponseHeadBytes(), wire, layer.name, null),
           true);
       return;
+    }
+    if (event != null) {
+      tellSent();
+      call.events.responseHeaders(event, status, headers);
     }
     if (call.streaming && wire.accepts(status) && !redirectToFollow(status, headers)) {
       startStream(status, headers);
@@ -257,6 +288,7 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     if (settled != 0) {
       return;
     }
+    bodyBytes += chunk.remaining();
     StreamedBody s = streamed;
     if (s != null) {
       s.accept(chunk);
@@ -300,7 +332,11 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     pullingThread = Thread.currentThread();
     readClock(true);
     try {
-      return reader.read(b, off, len);
+      int n = reader.read(b, off, len);
+      if (n > 0) {
+        bodyBytes += n;
+      }
+      return n;
     } finally {
       readClock(false);
       pullingThread = previous;
@@ -323,6 +359,7 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     StreamedBody s = streamed;
     if (s != null) {
       if (SETTLED.compareAndSet(this, 0, 1)) {
+        call.events.responseBodyEnd(event, bodyBytes);
         s.complete();
       }
       return;
@@ -334,6 +371,7 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     if (!SETTLED.compareAndSet(this, 0, 1)) {
       return;
     }
+    call.events.responseBodyEnd(event, bodyBytes);
     layer.dispatch.dispatch(
         call.completions,
         new Completion(layer.roles) {
@@ -411,15 +449,22 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     fail(reason, true);
   }
 
-  /** A stream's body is over: the call is too. */
+  /** A stream's body is over: the call is too (closing it early is no failure of the call). */
   @Override
   public void ended() {
-    call.bodyEnded();
+    StreamedBody s = streamed;
+    TransportException f = failure;
+    call.bodyEnded(s, status, f == null || s == null || s.isClosed() ? null : f);
   }
 
   void fail(TransportException e, boolean abortExchange) {
     if (!SETTLED.compareAndSet(this, 0, 1)) {
       return;
+    }
+    failure = e;
+    StreamedBody body = streamed;
+    if (event != null && (body == null || !body.isClosed())) {
+      call.events.attemptFailed(event, e);
     }
     if (abortExchange) {
       abort();

@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.spi.TransportEngine;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What the parts of one transport's layer share: the engine, the configuration, the threads, where
@@ -20,6 +21,8 @@ final class Layer {
   final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   final SilenceWatch silence = new SilenceWatch(inFlight);
   final WirePreparation preparation;
+  final WireLog wireLog;
+  final AtomicBoolean listenerWarned = new AtomicBoolean();
   volatile boolean closed;
 
   Layer(TransportEngine engine, TransportConfig config) {
@@ -29,6 +32,7 @@ final class Layer {
     this.capabilities = Set.copyOf(engine.capabilities());
     this.dispatch = new CompletionDispatch(engine, config, roles);
     this.preparation = new WirePreparation(config, name, capabilities);
+    this.wireLog = new WireLog(config.redactedHeaders());
   }
 
   TransportException closedException(Request request, boolean inFlight) {

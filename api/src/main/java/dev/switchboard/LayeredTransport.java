@@ -116,10 +116,11 @@ final class LayeredTransport implements Transport {
     StreamedBody body = r.streamed();
     StreamedBody opened = call.openBody;
     if (opened != null && opened != body) {
+      call.openBody = body;
       opened.close();
     }
     if (body == null) {
-      call.bodyEnded();
+      call.bodyEnded(null, r.status(), null);
       body = StreamedBody.of(r.bytes(), layer.dispatch.callbacks(), r.request(), layer.name);
     }
     return new StreamingResponse(r.request(), r.status(), r.headers(), r.transport(), body);
@@ -134,12 +135,13 @@ final class LayeredTransport implements Transport {
 
   private Call start(Request request, Executor completions, boolean streaming) {
     Call call = new Call(layer, request, completions, streaming);
+    call.events.callStart();
+    call.result.whenComplete(call::ended);
     layer.inFlight.add(call);
     if (layer.closed) { // close() may have run between the check and add
       call.fail(layer.closedException(request, false));
       return call;
     }
-    call.result.whenComplete((r, e) -> call.ended());
     call.startDeadline();
     CompletableFuture<Response> chained;
     try {

@@ -12,9 +12,9 @@ final class RedirectFollower {
 
   static CompletableFuture<Response> follow(Layer layer, Call call, Request request, int hops) {
     if (!layer.config.followRedirects()) {
-      return call.exchange(request);
+      return call.exchange(request, hops > 0);
     }
-    return call.exchange(request)
+    return call.exchange(request, hops > 0)
         .thenCompose(
             response -> {
               String location = response.header("Location");

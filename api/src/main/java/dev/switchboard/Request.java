@@ -3,7 +3,9 @@ package dev.switchboard;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -26,6 +28,7 @@ public final class Request {
   private final Duration readTimeout;
   private final Duration requestTimeout;
   private final int[] acceptStatus;
+  private final Map<Class<?>, Object> tags;
 
   private Request(Builder b) {
     this.method = b.method;
@@ -37,6 +40,7 @@ public final class Request {
     this.readTimeout = b.readTimeout;
     this.requestTimeout = b.requestTimeout;
     this.acceptStatus = b.acceptStatus;
+    this.tags = b.tags.isEmpty() ? Map.of() : Map.copyOf(b.tags);
   }
 
   /** A GET of {@code uri}. */
@@ -83,6 +87,7 @@ public final class Request {
     b.readTimeout = readTimeout;
     b.requestTimeout = requestTimeout;
     b.acceptStatus = acceptStatus;
+    b.tags.putAll(tags);
     return b;
   }
 
@@ -96,6 +101,7 @@ public final class Request {
     this.readTimeout = base.readTimeout;
     this.requestTimeout = base.requestTimeout;
     this.acceptStatus = base.acceptStatus;
+    this.tags = base.tags;
   }
 
   /**
@@ -184,6 +190,15 @@ public final class Request {
   private static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
 
+  /**
+   * The tag of this type set with {@link Builder#tag}, or {@code null}: what the caller attached
+   * for its interceptors and {@link EventListener} (a URI template, a trace context, an operation
+   * name). Tags are never sent; they survive {@link #toBuilder()}, redirects and resends.
+   */
+  public <T> T tag(Class<T> type) {
+    return type.cast(tags.get(type));
+  }
+
   /** Method and URI, with credentials in the URI redacted. */
   public String summary() {
     return method + " " + Redaction.uri(uri);
@@ -216,6 +231,7 @@ public final class Request {
     private Duration readTimeout;
     private Duration requestTimeout;
     private int[] acceptStatus = new int[0];
+    private final Map<Class<?>, Object> tags = new HashMap<>();
 
     private Builder(String method, URI uri) {
       method(method);
@@ -326,6 +342,20 @@ public final class Request {
         }
       }
       this.acceptStatus = Arrays.stream(statuses).distinct().toArray();
+      return this;
+    }
+
+    /**
+     * Attaches {@code value} under its type, replacing an earlier tag of that type; {@code null}
+     * removes it. Read with {@link Request#tag(Class)}.
+     */
+    public <T> Builder tag(Class<T> type, T value) {
+      Objects.requireNonNull(type, "type");
+      if (value == null) {
+        tags.remove(type);
+      } else {
+        tags.put(type, type.cast(value));
+      }
       return this;
     }
 

@@ -621,6 +621,11 @@ final class StreamedBody {
     }
   }
 
+  /** Whether the consumer closed the body (before or after its end). */
+  boolean isClosed() {
+    return closed;
+  }
+
   /** Releases the exchange: aborts it unless the body has been received whole. */
   void close() {
     boolean abort;

@@ -3,7 +3,10 @@ package dev.switchboard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
 
@@ -36,6 +39,9 @@ import javax.net.ssl.SSLContext;
  *       completions from one queue and grow when all are busy, or the thread that carried the
  *       exchange once the library is done with it (see {@link Transport})</td></tr>
  *   <tr><td>{@link #httpVersion()}</td><td>{@link HttpVersion#HTTP_1_1}</td></tr>
+ *   <tr><td>{@link #eventListener()}</td><td>none</td></tr>
+ *   <tr><td>{@link #redactedHeaders()}</td><td>{@code Authorization}, {@code
+ *       Proxy-Authorization}, {@code Cookie}, {@code Set-Cookie}</td></tr>
  * </table>
  */
 public final class TransportConfig {
@@ -73,6 +79,8 @@ public final class TransportConfig {
   private final List<Interceptor> interceptors;
   private final Executor callbackExecutor;
   private final HttpVersion httpVersion;
+  private final EventListener eventListener;
+  private final Set<String> redactedHeaders;
 
   private TransportConfig(Builder b) {
     this.provider = b.provider;
@@ -94,6 +102,8 @@ public final class TransportConfig {
     this.interceptors = List.copyOf(b.interceptors);
     this.callbackExecutor = b.callbackExecutor;
     this.httpVersion = b.httpVersion;
+    this.eventListener = b.eventListener;
+    this.redactedHeaders = Set.copyOf(b.redactedHeaders);
   }
 
   /** The configuration with every default. */
@@ -128,6 +138,8 @@ public final class TransportConfig {
     b.interceptors.addAll(interceptors);
     b.callbackExecutor = callbackExecutor;
     b.httpVersion = httpVersion;
+    b.eventListener = eventListener;
+    b.redactedHeaders.addAll(redactedHeaders);
     return b;
   }
 
@@ -242,6 +254,21 @@ public final class TransportConfig {
     return httpVersion;
   }
 
+  /**
+   * The listener told of every call's events, or {@code null} for none (then events cost nothing).
+   */
+  public EventListener eventListener() {
+    return eventListener;
+  }
+
+  /**
+   * The header names, lower case, whose values are never logged or shown: the four credential
+   * headers and any named with {@link Builder#redactHeader}.
+   */
+  public Set<String> redactedHeaders() {
+    return redactedHeaders;
+  }
+
   @Override
   public String toString() {
     return "TransportConfig[provider="
@@ -272,6 +299,7 @@ public final class TransportConfig {
         + getWithBody
         + ", httpVersion="
         + httpVersion
+        + (eventListener == null ? "" : ", eventListener=" + eventListener.getClass().getName())
         + "]";
   }
 
@@ -298,6 +326,8 @@ public final class TransportConfig {
     private String userAgent;
     private SSLContext sslContext;
     private boolean compression = true;
+    private EventListener eventListener;
+    private final Set<String> redactedHeaders = new TreeSet<>(Redaction.SENSITIVE);
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private int maxResponseHeadBytes = DEFAULT_MAX_RESPONSE_HEAD_BYTES;
     private boolean retryStaleConnections = true;
@@ -456,6 +486,31 @@ public final class TransportConfig {
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = executor;
+      return this;
+    }
+
+    /**
+     * Sets the listener told of every call's events on this transport ({@link EventListener} says
+     * which, in what order and on what threads); {@code null} removes it. To have several, combine
+     * them with {@link EventListener#all}.
+     */
+    public Builder eventListener(EventListener listener) {
+      this.eventListener = listener;
+      return this;
+    }
+
+    /**
+     * Adds a header whose value the wire log and Switchboard's messages never show (an API key
+     * header, say), besides {@code Authorization}, {@code Proxy-Authorization}, {@code Cookie} and
+     * {@code Set-Cookie}, which are always redacted.
+     */
+    public Builder redactHeader(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!Headers.isToken(name)) {
+        throw new IllegalArgumentException(
+            "redactHeader: '" + name + "' is not a header name; give e.g. X-Api-Key");
+      }
+      this.redactedHeaders.add(name.toLowerCase(Locale.ROOT));
       return this;
     }
 

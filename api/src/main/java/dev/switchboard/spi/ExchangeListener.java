@@ -26,6 +26,13 @@ public interface ExchangeListener {
    */
   void onRequestSent();
 
+  /**
+   * The exchange has a connection to send on: a new one, or one {@code reused} from the pool. An
+   * engine that declares {@link dev.switchboard.Capability#CONNECTION_EVENTS} calls it once per
+   * exchange, before {@link #onRequestSent}; others never do. The default does nothing.
+   */
+  default void onConnectionAcquired(boolean reused) {}
+
   /** The status line and headers arrived. Called once. */
   void onResponseHeaders(int status, Headers headers);
 

@@ -1061,4 +1061,80 @@ public abstract class TransportTck {
       c.sourceFailureLeavesNoWholeRequest();
     }
   }
+
+  // ======================================================================== events
+
+  /** Area {@code events}. */
+  @Nested
+  @DisplayName("events")
+  @Timeout(60)
+  class Events {
+    private final EventsChecks c = new EventsChecks(ctx);
+
+    @Test
+    @DisplayName("events.plain-call-in-order")
+    void plainCall() throws Exception {
+      c.plainCall();
+    }
+
+    @Test
+    @DisplayName("events.failure-typed")
+    void failure() throws Exception {
+      c.failure();
+    }
+
+    @Test
+    @DisplayName("events.error-status")
+    void errorStatus() throws Exception {
+      c.errorStatus();
+    }
+
+    @Test
+    @DisplayName("events.redirect-is-an-attempt")
+    void redirect() throws Exception {
+      c.redirect();
+    }
+
+    @Test
+    @DisplayName("events.stale-connection-resend-is-an-attempt")
+    void staleConnectionResend() throws Exception {
+      c.staleConnectionResend();
+    }
+
+    @Test
+    @DisplayName("events.retry-is-an-attempt")
+    void retry() throws Exception {
+      c.retry();
+    }
+
+    @Test
+    @DisplayName("events.streaming-call")
+    void streaming() throws Exception {
+      c.streaming();
+    }
+
+    @Test
+    @DisplayName("events.listener-headers-sent")
+    void listenerHeadersSent() throws Exception {
+      c.listenerHeadersSent();
+    }
+
+    @Test
+    @DisplayName("events.listener-throws-changes-nothing")
+    void listenerThrows() throws Exception {
+      c.listenerThrows();
+    }
+
+    @Test
+    @DisplayName("events.connection-reuse")
+    void connectionReuse() throws Exception {
+      c.connectionReuse();
+    }
+
+    @Test
+    @DisplayName("events.concurrent-calls-kept-apart")
+    void concurrentCallsKeptApart() throws Exception {
+      c.concurrentCallsKeptApart();
+    }
+  }
 }

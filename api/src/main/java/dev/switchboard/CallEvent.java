@@ -1,0 +1,86 @@
+package dev.switchboard;
+
+import java.util.Objects;
+
+/**
+ * One call, as its {@link EventListener} sees it: the request the caller gave, the transport, when
+ * it started, and room for the listener's own state for this call ({@link #put}, {@link #get}), so
+ * that a listener needs no map of calls. The same object comes with every event of the call.
+ */
+public final class CallEvent {
+  private final Request request;
+  private final String transport;
+  private final long startNanos;
+  private Object[] state = new Object[0]; // key, value, key, value...
+  private volatile int attempts;
+
+  CallEvent(Request request, String transport, long startNanos) {
+    this.request = request;
+    this.transport = transport;
+    this.startNanos = startNanos;
+  }
+
+  /** The request as the caller gave it (before interceptors, redirects and wire preparation). */
+  public Request request() {
+    return request;
+  }
+
+  /** The name of the transport the call runs on ({@code jdk}, {@code okhttp}, {@code apache}…). */
+  public String transport() {
+    return transport;
+  }
+
+  /** {@link System#nanoTime()} when the call started. */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** The attempts started so far. */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** The caller's tag of this type on the call's request ({@link Request#tag}), or {@code null}. */
+  public <T> T tag(Class<T> type) {
+    return request.tag(type);
+  }
+
+  /**
+   * Keeps {@code value} for this call under {@code key} (a class of the listener's own, so that two
+   * listeners never collide); {@code null} removes it.
+   */
+  public synchronized <T> void put(Class<T> key, T value) {
+    Objects.requireNonNull(key, "key");
+    for (int i = 0; i < state.length; i += 2) {
+      if (state[i] == key) {
+        state[i + 1] = value;
+        return;
+      }
+    }
+    if (value != null) {
+      Object[] grown = java.util.Arrays.copyOf(state, state.length + 2);
+      grown[state.length] = key;
+      grown[state.length + 1] = value;
+      state = grown;
+    }
+  }
+
+  /** What {@link #put} kept under {@code key}, or {@code null}. */
+  public synchronized <T> T get(Class<T> key) {
+    for (int i = 0; i < state.length; i += 2) {
+      if (state[i] == key) {
+        return key.cast(state[i + 1]);
+      }
+    }
+    return null;
+  }
+
+  int nextAttempt() {
+    return ++attempts; // under the call's event lock
+  }
+
+  @Override
+  public String toString() {
+    return "Call[" + request.summary() + " on " + transport + "]";
+  }
+}

@@ -1,0 +1,181 @@
+package dev.switchboard;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+
+/**
+ * The events of one call on their way to the transport's {@link EventListener} (and the wire log):
+ * one at a time, none after the call's end, and nothing a listener throws let back into the call. A
+ * call with no listener and the wire log off gets {@link #OFF}, which does nothing.
+ */
+class CallEvents {
+  static final System.Logger LOG = System.getLogger("dev.switchboard");
+
+  /** No listener: every event returns at once. */
+  static final CallEvents OFF = new CallEvents();
+
+  private final EventListener listener;
+  private final CallEvent call;
+  private final Layer layer;
+  private boolean ended;
+  private int sends; // attempts the layer started, the first included
+
+  private CallEvents() {
+    this.listener = null;
+    this.call = null;
+    this.layer = null;
+  }
+
+  private CallEvents(EventListener listener, CallEvent call, Layer layer) {
+    this.listener = listener;
+    this.call = call;
+    this.layer = layer;
+  }
+
+  /** The events of a call of {@code request} on {@code layer}'s transport, or {@link #OFF}. */
+  static CallEvents of(Layer layer, Request request) {
+    EventListener user = layer.config.eventListener();
+    boolean log = LOG.isLoggable(Level.DEBUG);
+    if (user == null && !log) {
+      return OFF;
+    }
+    EventListener l =
+        !log ? user : user == null ? layer.wireLog : new EventFanOut(List.of(layer.wireLog, user));
+    return new CallEvents(l, new CallEvent(request, layer.name, System.nanoTime()), layer);
+  }
+
+  synchronized void callStart() {
+    if (listener == null) {
+      return;
+    }
+    try {
+      listener.callStart(call);
+    } catch (Throwable t) {
+      listenerFailed("callStart", t);
+    }
+  }
+
+  /**
+   * A new attempt with {@code wire} ({@code reason} unless it is the call's first): told to the
+   * listener, which may add headers; returns the attempt, whose {@link AttemptEvent#request()} is
+   * then what goes to the engine ({@code null} when events are off).
+   */
+  synchronized AttemptEvent attemptStart(Request wire, AttemptEvent.Reason reason) {
+    if (listener == null || ended) {
+      return null;
+    }
+    sends++;
+    AttemptEvent.Reason why = sends == 1 ? AttemptEvent.Reason.INITIAL : reason;
+    AttemptEvent a = new AttemptEvent(call, call.nextAttempt(), why, wire, System.nanoTime());
+    try {
+      listener.attemptStart(a);
+    } catch (Throwable t) {
+      listenerFailed("attemptStart", t);
+    }
+    try {
+      a.started();
+    } catch (IllegalArgumentException e) { // a header HTTP cannot carry: the attempt goes without
+      listenerFailed("attemptStart", e);
+    }
+    return a;
+  }
+
+  synchronized void connectionAcquired(AttemptEvent a, boolean reused) {
+    if (a == null || ended) {
+      return;
+    }
+    try {
+      listener.connectionAcquired(a, reused);
+    } catch (Throwable t) {
+      listenerFailed("connectionAcquired", t);
+    }
+  }
+
+  synchronized void requestSent(AttemptEvent a) {
+    if (a == null || ended) {
+      return;
+    }
+    try {
+      listener.requestSent(a);
+    } catch (Throwable t) {
+      listenerFailed("requestSent", t);
+    }
+  }
+
+  synchronized void responseHeaders(AttemptEvent a, int status, Headers headers) {
+    if (a == null || ended) {
+      return;
+    }
+    try {
+      listener.responseHeaders(a, status, headers);
+    } catch (Throwable t) {
+      listenerFailed("responseHeaders", t);
+    }
+  }
+
+  synchronized void responseBodyEnd(AttemptEvent a, long bytes) {
+    if (a == null || ended) {
+      return;
+    }
+    try {
+      listener.responseBodyEnd(a, bytes);
+    } catch (Throwable t) {
+      listenerFailed("responseBodyEnd", t);
+    }
+  }
+
+  synchronized void attemptFailed(AttemptEvent a, TransportException failure) {
+    if (a == null || ended) {
+      return;
+    }
+    try {
+      listener.attemptFailed(a, failure);
+    } catch (Throwable t) {
+      listenerFailed("attemptFailed", t);
+    }
+  }
+
+  synchronized void callEnd(int status) {
+    if (listener == null || ended) {
+      return;
+    }
+    ended = true;
+    try {
+      listener.callEnd(call, status);
+    } catch (Throwable t) {
+      listenerFailed("callEnd", t);
+    }
+  }
+
+  synchronized void callFailed(TransportException failure) {
+    if (listener == null || ended) {
+      return;
+    }
+    ended = true;
+    try {
+      listener.callFailed(call, failure);
+    } catch (Throwable t) {
+      listenerFailed("callFailed", t);
+    }
+  }
+
+  private void listenerFailed(String event, Throwable t) {
+    if (t instanceof VirtualMachineError e) {
+      throw e;
+    }
+    Level level = layer.listenerWarned.compareAndSet(false, true) ? Level.WARNING : Level.DEBUG;
+    if (LOG.isLoggable(level)) {
+      LOG.log(
+          level,
+          "the event listener of the "
+              + layer.name
+              + " transport threw from "
+              + event
+              + " for "
+              + call.request().summary()
+              + "; the call goes on as if it had returned"
+              + (level == Level.WARNING ? " (later failures are logged at DEBUG)" : ""),
+          t);
+    }
+  }
+}
