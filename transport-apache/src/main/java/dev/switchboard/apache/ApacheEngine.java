@@ -29,7 +29,11 @@ import org.apache.hc.core5.util.Timeout;
 final class ApacheEngine implements TransportEngine {
   static final String NAME = "apache";
   static final Set<Capability> CAPABILITIES =
-      Set.of(Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT);
+      Set.of(
+          Capability.GET_WITH_BODY,
+          Capability.HTTP_2,
+          Capability.CUSTOM_SSL_CONTEXT,
+          Capability.CONNECTION_EVENTS);
 
   private final CloseableHttpAsyncClient client;
   private final boolean owned;
@@ -96,7 +100,8 @@ final class ApacheEngine implements TransportEngine {
   /** A client the caller built and owns; {@link ApacheTransports#wrap} has checked the config. */
   static ApacheEngine wrap(CloseableHttpAsyncClient client, TransportConfig config) {
     client.start(); // idempotent; a closed client stays closed and its requests fail
-    return new ApacheEngine(client, false, Set.of(Capability.GET_WITH_BODY), config);
+    return new ApacheEngine(
+        client, false, Set.of(Capability.GET_WITH_BODY, Capability.CONNECTION_EVENTS), config);
   }
 
   /**

@@ -165,7 +165,10 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     return target;
   }
 
-  /** The context of this exchange only: tells when the request head goes to a connection. */
+  /**
+   * The context of this exchange only: tells when the request head goes to a connection, and
+   * whether that connection had carried a request before (the connection's event).
+   */
   private final class Context extends HttpClientContext {
     private final boolean sentWithHead;
 
@@ -182,9 +185,13 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
       super.setRequest(request);
       if (written.compareAndSet(false, true)) {
         EndpointDetails connection = getEndpointDetails();
-        if (connection != null && connection.getRequestCount() > 0) {
+        boolean reused = connection != null && connection.getRequestCount() > 0;
+        if (reused) {
           receivedBefore = connection.getReceivedBytesCount();
           reusedConnection = connection;
+        }
+        if (!ended.get()) {
+          emit(() -> listener.onConnectionAcquired(reused));
         }
       }
       if (sentWithHead) {

@@ -54,7 +54,9 @@ import okio.Source;
 final class OkHttpEngine implements TransportEngine {
   static final String NAME = "okhttp";
   static final Set<Capability> CAPABILITIES =
-      Set.copyOf(EnumSet.of(Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT));
+      Set.copyOf(
+          EnumSet.of(
+              Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT, Capability.CONNECTION_EVENTS));
 
   private static final RequestBody EMPTY_BODY = RequestBody.create(new byte[0], (MediaType) null);
 

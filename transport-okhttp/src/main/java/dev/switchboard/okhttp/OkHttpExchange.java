@@ -572,8 +572,12 @@ final class OkHttpExchange implements Exchange, Callback {
     @Override
     public void connectionAcquired(Call call, Connection connection) {
       reused = !connectStarted; // taken from the pool, not opened for this call
+      boolean first = !connected;
       connected = true;
       stopConnectWatch();
+      if (first) {
+        listener.onConnectionAcquired(reused);
+      }
     }
 
     @Override

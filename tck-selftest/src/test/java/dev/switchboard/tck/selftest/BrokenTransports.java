@@ -260,7 +260,27 @@ public final class BrokenTransports {
      * When the source of a chunked upload fails, ends the upload cleanly (the terminating chunk)
      * before reporting the failure: the server has a whole, truncated request.
      */
-    ENDS_UPLOAD_ON_SOURCE_FAILURE(engine(EndsUploadOnSourceFailure::new));
+    ENDS_UPLOAD_ON_SOURCE_FAILURE(engine(EndsUploadOnSourceFailure::new)),
+    /** Never tells the configured event listener anything. */
+    IGNORES_EVENT_LISTENER(config(b -> b.eventListener(null))),
+    /** Tells only each call's first attempt: redirects, retries and resends are not seen. */
+    EVENTS_FIRST_ATTEMPT_ONLY(BrokenEvents.relayed(BrokenEvents.FirstAttemptOnly::new)),
+    /** Tells requestSent after the response headers. */
+    EVENTS_SENT_AFTER_HEADERS(BrokenEvents.relayed(BrokenEvents.SentAfterHeaders::new)),
+    /** Tells attemptStart once the request has gone: the listener's headers are never sent. */
+    EVENTS_LATE_ATTEMPT_START(BrokenEvents.relayed(BrokenEvents.LateAttemptStart::new)),
+    /** Tells a call failed by an error status as an ordinary end. */
+    EVENTS_STATUS_IS_NO_FAILURE(BrokenEvents.relayed(BrokenEvents.StatusIsNoFailure::new)),
+    /** Tells failures as new generic exceptions, not the ones the caller gets. */
+    EVENTS_REWRAP_FAILURES(BrokenEvents.relayed(BrokenEvents.RewrapsFailures::new)),
+    /** Tells a stream closed before its end as a failed call. */
+    EVENTS_EARLY_CLOSE_IS_FAILURE(BrokenEvents.relayed(BrokenEvents.EarlyCloseIsFailure::new)),
+    /** Keeps the current call in one field: concurrent calls get each other's ends. */
+    EVENTS_SHARED_CURRENT_CALL(BrokenEvents.relayed(BrokenEvents.SharedCurrentCall::new)),
+    /** Lets an exception thrown by the listener fail the call. */
+    LISTENER_FAILURE_FAILS_CALL(BrokenEvents::listenerFailureFailsCall),
+    /** Declares CONNECTION_EVENTS and tells every connection as new, pooled or not. */
+    EVERY_CONNECTION_NEW(engine(BrokenEvents.EveryConnectionNew::new));
 
     private final Function<TransportConfig, Transport> factory;
 

@@ -58,6 +58,11 @@ public class ForwardingEngine implements TransportEngine {
     }
 
     @Override
+    public void onConnectionAcquired(boolean reused) {
+      delegate.onConnectionAcquired(reused);
+    }
+
+    @Override
     public void onResponseHeaders(int status, Headers headers) {
       delegate.onResponseHeaders(status, headers);
     }

@@ -385,6 +385,51 @@ class KitBitesTest {
         "streaming.source-failure-leaves-no-whole-request");
     expect(
         Breakage.ENDS_UPLOAD_ON_SOURCE_FAILURE, "streaming.source-failure-leaves-no-whole-request");
+    expect(
+        Breakage.IGNORES_EVENT_LISTENER,
+        "events.plain-call-in-order",
+        "events.failure-typed",
+        "events.error-status",
+        "events.redirect-is-an-attempt",
+        "events.stale-connection-resend-is-an-attempt",
+        "events.retry-is-an-attempt",
+        "events.streaming-call",
+        "events.listener-headers-sent",
+        "events.listener-throws-changes-nothing",
+        "events.connection-reuse",
+        "events.concurrent-calls-kept-apart");
+    expect(
+        Breakage.EVENTS_FIRST_ATTEMPT_ONLY,
+        "events.redirect-is-an-attempt",
+        "events.stale-connection-resend-is-an-attempt",
+        "events.retry-is-an-attempt",
+        "events.listener-headers-sent");
+    expect(
+        Breakage.EVENTS_SENT_AFTER_HEADERS,
+        "events.plain-call-in-order",
+        "events.error-status",
+        "events.redirect-is-an-attempt",
+        "events.stale-connection-resend-is-an-attempt",
+        "events.retry-is-an-attempt",
+        "events.streaming-call",
+        "events.concurrent-calls-kept-apart",
+        // an unguarded bridge: the throwing listener's exception stops the relay mid-sequence
+        "events.listener-throws-changes-nothing");
+    expect(
+        Breakage.EVENTS_LATE_ATTEMPT_START,
+        "events.listener-headers-sent",
+        "events.listener-throws-changes-nothing");
+    expect(Breakage.EVENTS_STATUS_IS_NO_FAILURE, "events.error-status");
+    expect(
+        Breakage.EVENTS_REWRAP_FAILURES,
+        "events.failure-typed",
+        "events.error-status",
+        "events.stale-connection-resend-is-an-attempt",
+        "events.listener-throws-changes-nothing");
+    expect(Breakage.EVENTS_EARLY_CLOSE_IS_FAILURE, "events.streaming-call");
+    expect(Breakage.EVENTS_SHARED_CURRENT_CALL, "events.concurrent-calls-kept-apart");
+    expect(Breakage.LISTENER_FAILURE_FAILS_CALL, "events.listener-throws-changes-nothing");
+    expect(Breakage.EVERY_CONNECTION_NEW, "events.connection-reuse");
   }
 
   /**
