@@ -83,6 +83,10 @@ final class BenchServer {
     // without it the JDK server's separate header and body writes meet delayed ACKs: 40 ms a
     // request
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    // the JDK server keeps at most 200 idle keep-alive connections (sun.net.httpserver
+    // .maxIdleConnections) and closes the rest as they go idle: the smoke run's clients hold up to
+    // 256 each, so their pooled connections were closed under them (apache then failed requests)
+    System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
       ThreadFactory daemons =

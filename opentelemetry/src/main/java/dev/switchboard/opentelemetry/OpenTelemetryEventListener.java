@@ -115,6 +115,13 @@ public final class OpenTelemetryEventListener implements EventListener {
       return;
     }
     Span target = spans.call;
+    String wireMethod = method(attempt.request());
+    if (attempt.number() == 1 && !wireMethod.equals(method(attempt.call().request()))) {
+      // the method on the wire (a GET with a body sent as POST, say) is the span's
+      UriTemplate template = attempt.call().tag(UriTemplate.class);
+      spans.call.updateName(template == null ? wireMethod : wireMethod + " " + template.value());
+      spans.call.setAttribute(METHOD, wireMethod);
+    }
     if (attempt.number() > 1) {
       endResend(spans, null);
       SpanBuilder b =

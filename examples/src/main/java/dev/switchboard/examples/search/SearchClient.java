@@ -12,6 +12,7 @@ import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
 import dev.switchboard.Transports;
+import dev.switchboard.UriTemplate;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +112,9 @@ public final class SearchClient {
 
   /** {@code GET /_cluster/health}. */
   public CompletableFuture<ClusterHealth> health() {
-    return call(Request.get(uri("/_cluster/health")), r -> ClusterHealth.from(map(r)));
+    return call(
+        templated(Request.builder("GET", uri("/_cluster/health")), "/_cluster/health"),
+        r -> ClusterHealth.from(map(r)));
   }
 
   /**
@@ -132,7 +135,8 @@ public final class SearchClient {
   /** {@code GET /<index>/_mapping}. */
   public CompletableFuture<IndexMapping> getMapping(String index) {
     return call(
-        Request.get(uri("/" + enc(index) + "/_mapping")), r -> IndexMapping.from(index, map(r)));
+        templated(Request.builder("GET", uri("/" + enc(index) + "/_mapping")), "/{index}/_mapping"),
+        r -> IndexMapping.from(index, map(r)));
   }
 
   /**
@@ -153,7 +157,10 @@ public final class SearchClient {
    */
   public CompletableFuture<Document> get(String index, String id) {
     return call(
-        Request.get(uri("/" + enc(index) + "/_doc/" + enc(id))), r -> Document.from(map(r)));
+        templated(
+            Request.builder("GET", uri("/" + enc(index) + "/_doc/" + enc(id))),
+            "/{index}/_doc/{id}"),
+        r -> Document.from(map(r)));
   }
 
   /**
@@ -167,7 +174,10 @@ public final class SearchClient {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("query", query);
     body.put("size", size);
-    Request request = Request.builder("GET", uri("/" + enc(index) + "/_search")).json(body).build();
+    Request request =
+        templated(
+            Request.builder("GET", uri("/" + enc(index) + "/_search")).json(body),
+            "/{index}/_search");
     return call(request, r -> SearchResult.from(map(r)));
   }
 
@@ -189,7 +199,8 @@ public final class SearchClient {
   /** {@code GET /<index>/_count}: the number of documents visible to search. */
   public CompletableFuture<Long> count(String index) {
     return call(
-        Request.get(uri("/" + enc(index) + "/_count")), r -> Fields.number(map(r), "count"));
+        templated(Request.builder("GET", uri("/" + enc(index) + "/_count")), "/{index}/_count"),
+        r -> Fields.number(map(r), "count"));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -437,6 +448,14 @@ public final class SearchClient {
           }
         });
     return result;
+  }
+
+  /**
+   * The request, tagged with the template its URI was made from: metrics and traces show the
+   * template, never a path with an index name or a document id in it.
+   */
+  private static Request templated(Request.Builder request, String template) {
+    return request.tag(UriTemplate.class, UriTemplate.of(template)).build();
   }
 
   private URI uri(String pathAndQuery) {

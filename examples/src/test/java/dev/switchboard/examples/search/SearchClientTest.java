@@ -24,6 +24,7 @@ import dev.switchboard.Transports;
 import dev.switchboard.cluster.ClusterTransport;
 import dev.switchboard.cluster.NodeState;
 import dev.switchboard.spi.TransportProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -324,6 +325,46 @@ class SearchClientTest {
         assertThrows(ConnectionException.class, () -> SearchClient.await(client.health()));
     assertFalse(e.requestSent());
     assertTrue(ServerError.of(e).isEmpty());
+  }
+
+  @Test
+  void theObservedDemoShowsOneSpanTreeAndOneTimerPerRequestOnEveryTransport() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ObservedDemo.Observed o =
+        ObservedDemo.observe(node.uri(), TRANSPORTS, new PrintStream(bytes, true, UTF_8));
+    String printed = bytes.toString(UTF_8);
+    for (String t : TRANSPORTS) {
+      SpanData page =
+          o.spans().stream()
+              .filter(s -> s.getName().equals("search page [" + t + "]"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no page span for " + t + ":\n" + printed));
+      List<String> children =
+          o.spans().stream()
+              .filter(s -> s.getParentSpanId().equals(page.getSpanId()))
+              .map(s -> s.getKind() + " " + s.getName())
+              .sorted()
+              .toList();
+      assertEquals(
+          List.of(
+              "CLIENT GET /_cluster/health",
+              "CLIENT GET /{index}/_mapping",
+              ("okhttp".equals(t) ? "CLIENT POST" : "CLIENT GET") + " /{index}/_search"),
+          children,
+          "the client spans under the page on " + t + ":\n" + printed);
+      for (String template : List.of("/_cluster/health", "/{index}/_mapping", "/{index}/_search")) {
+        io.micrometer.core.instrument.Timer timer =
+            o.registry()
+                .find("http.client.requests")
+                .tag("transport", t)
+                .tag("uri", template)
+                .tag("outcome", "SUCCESS")
+                .timer();
+        assertTrue(timer != null && timer.count() == 1, template + " on " + t + ":\n" + printed);
+      }
+    }
+    assertTrue(printed.contains("spans (OpenTelemetry)"), printed);
+    assertTrue(printed.contains("metrics (Micrometer):"), printed);
   }
 
   @Test
