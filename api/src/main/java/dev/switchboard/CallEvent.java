@@ -11,7 +11,8 @@ public final class CallEvent {
   private final Request request;
   private final String transport;
   private final long startNanos;
-  private Object[] state = new Object[0]; // key, value, key, value...
+  private static final Object[] NO_STATE = {};
+  private Object[] state = NO_STATE; // key, value, key, value...
   private volatile int attempts;
 
   CallEvent(Request request, String transport, long startNanos) {

@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  * Switchboard; engines only call it.
  *
  * <p>Every method returns quickly and never throws; it may be called on the library's I/O thread.
- * Calls come in this order, never concurrently: {@link #onRequestSent()}, {@link
+ * Calls come in this order, never concurrently: {@link #onConnectionAcquired} (only engines that
+ * declare {@link dev.switchboard.Capability#CONNECTION_EVENTS}), {@link #onRequestSent()}, {@link
  * #onResponseHeaders}, {@link #onBody} any number of times, then exactly one of {@link
  * #onComplete()} or an {@code onFailure}. An {@code onFailure} may come at any point instead.
  * {@code onBody} comes only against the demand given through {@link Exchange#request}; the other

@@ -34,10 +34,12 @@ import java.util.Set;
  *       path otherwise.
  *   <li>Honour {@link ExchangeRequest#connectTimeout()} for this exchange, and the connection
  *       limits, TLS context and HTTP version of the configuration it was created with.
- *   <li>Call the {@link ExchangeListener} in order: {@code onRequestSent} (once the request has
- *       been written, or as soon as the library gives no later hook), {@code onResponseHeaders}
- *       once, {@code onBody} for each chunk, then exactly one of {@code onComplete} or {@code
- *       onFailure}. Calls may come from any thread but never concurrently.
+ *   <li>Call the {@link ExchangeListener} in order: {@code onConnectionAcquired} (only when the
+ *       engine declares {@link dev.switchboard.Capability#CONNECTION_EVENTS}: once, with whether
+ *       the connection came from the pool), {@code onRequestSent} (once the request has been
+ *       written, or as soon as the library gives no later hook), {@code onResponseHeaders} once,
+ *       {@code onBody} for each chunk, then exactly one of {@code onComplete} or {@code onFailure}.
+ *       Calls may come from any thread but never concurrently.
  *   <li>Report every failure of the library as the {@link Fault} it is, with the library's
  *       exception as cause ({@link ExchangeListener#onFailure(Fault, Throwable)}): Switchboard
  *       builds the typed exception, its message and {@code requestSent()}, so that the same failure
@@ -49,7 +51,8 @@ import java.util.Set;
  *   <li>Leave the timing of the response to Switchboard: no library timeout other than the connect
  *       timeout may end an exchange (no socket idle timeout, no read or call timeout). The response
  *       and read timeouts and the request deadline are run by the api layer, which aborts the
- *       exchange.
+ *       exchange. The user's events ({@link dev.switchboard.EventListener}) are made by that layer
+ *       from these calls, so an engine never calls user code and never needs to know about them.
  *   <li>Accept a response head up to {@link dev.switchboard.TransportConfig#maxResponseHeadBytes()}
  *       (set the library's own limits at or above it); a head the library refuses as too large is
  *       {@link Fault#HEAD_TOO_LARGE}.

@@ -1,15 +1,19 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.Capability;
+import dev.switchboard.EventListener;
 import dev.switchboard.Headers;
 import dev.switchboard.Request;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.Transports;
+import dev.switchboard.micrometer.MicrometerEventListener;
 import dev.switchboard.spi.Exchange;
 import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.TransportEngine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Set;
@@ -21,6 +25,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -42,15 +47,31 @@ import org.openjdk.jmh.annotations.Warmup;
 public class LayerBench {
   private static final URI URI_ = URI.create("http://127.0.0.1:9/small.json");
 
+  /**
+   * {@code switchboard} (no event listener), {@code switchboard+noop} (a listener that does
+   * nothing) or {@code switchboard+micrometer}: what events cost the layer, without network noise.
+   */
+  @Param({"switchboard", "switchboard+noop", "switchboard+micrometer"})
+  public String via;
+
   private Transport transport;
   private Transport inline;
 
   @Setup(Level.Trial)
   public void setUp() {
-    transport = Transports.wrap(new InstantEngine(), TransportConfig.defaults());
+    EventListener listener =
+        switch (via) {
+          case "switchboard" -> null;
+          case "switchboard+noop" -> new EventsBench.NoOp();
+          case "switchboard+micrometer" ->
+              MicrometerEventListener.create(new SimpleMeterRegistry());
+          default -> throw new IllegalArgumentException("unknown via: " + via);
+        };
+    TransportConfig config = TransportConfig.builder().eventListener(listener).build();
+    transport = Transports.wrap(new InstantEngine(), config);
     inline =
         Transports.wrap(
-            new InstantEngine(), TransportConfig.builder().callbackExecutor(Runnable::run).build());
+            new InstantEngine(), config.toBuilder().callbackExecutor(Runnable::run).build());
   }
 
   @TearDown(Level.Trial)
