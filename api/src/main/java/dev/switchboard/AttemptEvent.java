@@ -8,6 +8,8 @@ import java.util.Objects;
  * defaults). The same object comes with every event of the attempt.
  */
 public final class AttemptEvent {
+  private static final Headers.Builder STARTED = Headers.builder();
+
   /** Why an attempt was made. */
   public enum Reason {
     /** The call's first send. */
@@ -28,8 +30,7 @@ public final class AttemptEvent {
   private final Reason reason;
   private final long startNanos;
   private volatile Request request;
-  private Headers.Builder added; // headers set during attemptStart
-  private boolean starting = true;
+  private Headers.Builder added; // headers set during attemptStart; STARTED once it has returned
 
   AttemptEvent(CallEvent call, int number, Reason reason, Request request, long startNanos) {
     this.call = call;
@@ -74,7 +75,7 @@ public final class AttemptEvent {
   public synchronized void setHeader(String name, String value) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value");
-    if (!starting) {
+    if (added == STARTED) {
       throw new IllegalStateException(
           "setHeader is for EventListener.attemptStart only; the request of attempt "
               + number
@@ -88,15 +89,15 @@ public final class AttemptEvent {
 
   /** Ends {@code attemptStart}: the request with the headers it set, if any. */
   synchronized Request started() {
-    starting = false;
-    if (added != null) {
+    Headers.Builder set = added;
+    added = STARTED;
+    if (set != null) {
       Headers.Builder h = request.headers().toBuilder();
-      Headers extra = added.build();
+      Headers extra = set.build();
       for (int i = 0; i < extra.size(); i++) {
         h.set(extra.name(i), extra.value(i));
       }
       request = request.with(request.method(), h.build());
-      added = null;
     }
     return request;
   }

@@ -6,8 +6,11 @@ import java.util.Objects;
  * One call, as its {@link EventListener} sees it: the request the caller gave, the transport, when
  * it started, and room for the listener's own state for this call ({@link #put}, {@link #get}), so
  * that a listener needs no map of calls. The same object comes with every event of the call.
+ *
+ * <p>Made by Switchboard only (no public constructor): the object that delivers a call's events is
+ * its {@code CallEvent} too, so that a listener costs a call one object less.
  */
-public final class CallEvent {
+public class CallEvent {
   private final Request request;
   private final String transport;
   private final long startNanos;
@@ -22,27 +25,27 @@ public final class CallEvent {
   }
 
   /** The request as the caller gave it (before interceptors, redirects and wire preparation). */
-  public Request request() {
+  public final Request request() {
     return request;
   }
 
   /** The name of the transport the call runs on ({@code jdk}, {@code okhttp}, {@code apache}…). */
-  public String transport() {
+  public final String transport() {
     return transport;
   }
 
   /** {@link System#nanoTime()} when the call started. */
-  public long startNanos() {
+  public final long startNanos() {
     return startNanos;
   }
 
   /** The attempts started so far. */
-  public int attempts() {
+  public final int attempts() {
     return attempts;
   }
 
   /** The caller's tag of this type on the call's request ({@link Request#tag}), or {@code null}. */
-  public <T> T tag(Class<T> type) {
+  public final <T> T tag(Class<T> type) {
     return request.tag(type);
   }
 
@@ -50,7 +53,7 @@ public final class CallEvent {
    * Keeps {@code value} for this call under {@code key} (a class of the listener's own, so that two
    * listeners never collide); {@code null} removes it.
    */
-  public synchronized <T> void put(Class<T> key, T value) {
+  public final synchronized <T> void put(Class<T> key, T value) {
     Objects.requireNonNull(key, "key");
     for (int i = 0; i < state.length; i += 2) {
       if (state[i] == key) {
@@ -67,7 +70,7 @@ public final class CallEvent {
   }
 
   /** What {@link #put} kept under {@code key}, or {@code null}. */
-  public synchronized <T> T get(Class<T> key) {
+  public final synchronized <T> T get(Class<T> key) {
     for (int i = 0; i < state.length; i += 2) {
       if (state[i] == key) {
         return key.cast(state[i + 1]);
@@ -81,7 +84,7 @@ public final class CallEvent {
   }
 
   @Override
-  public String toString() {
+  public final String toString() {
     return "Call[" + request.summary() + " on " + transport + "]";
   }
 }

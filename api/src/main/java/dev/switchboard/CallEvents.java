@@ -8,27 +8,25 @@ import java.util.List;
  * one at a time, none after the call's end, and nothing a listener throws let back into the call. A
  * call with no listener and the wire log off gets {@link #OFF}, which does nothing.
  */
-class CallEvents {
+final class CallEvents extends CallEvent {
   static final System.Logger LOG = System.getLogger("dev.switchboard");
 
   /** No listener: every event returns at once. */
   static final CallEvents OFF = new CallEvents();
 
   private final EventListener listener;
-  private final CallEvent call;
   private final Layer layer;
   private boolean ended;
-  private int sends; // attempts the layer started, the first included
 
   private CallEvents() {
+    super(null, null, 0);
     this.listener = null;
-    this.call = null;
     this.layer = null;
   }
 
-  private CallEvents(EventListener listener, CallEvent call, Layer layer) {
+  private CallEvents(EventListener listener, Request request, Layer layer) {
+    super(request, layer.name, System.nanoTime());
     this.listener = listener;
-    this.call = call;
     this.layer = layer;
   }
 
@@ -41,7 +39,7 @@ class CallEvents {
     }
     EventListener l =
         !log ? user : user == null ? layer.wireLog : new EventFanOut(List.of(layer.wireLog, user));
-    return new CallEvents(l, new CallEvent(request, layer.name, System.nanoTime()), layer);
+    return new CallEvents(l, request, layer);
   }
 
   synchronized void callStart() {
@@ -49,7 +47,7 @@ class CallEvents {
       return;
     }
     try {
-      listener.callStart(call);
+      listener.callStart(this);
     } catch (Throwable t) {
       listenerFailed("callStart", t);
     }
@@ -64,9 +62,9 @@ class CallEvents {
     if (listener == null || ended) {
       return null;
     }
-    sends++;
-    AttemptEvent.Reason why = sends == 1 ? AttemptEvent.Reason.INITIAL : reason;
-    AttemptEvent a = new AttemptEvent(call, call.nextAttempt(), why, wire, System.nanoTime());
+    int number = nextAttempt();
+    AttemptEvent.Reason why = number == 1 ? AttemptEvent.Reason.INITIAL : reason;
+    AttemptEvent a = new AttemptEvent(this, number, why, wire, System.nanoTime());
     try {
       listener.attemptStart(a);
     } catch (Throwable t) {
@@ -141,7 +139,7 @@ class CallEvents {
     }
     ended = true;
     try {
-      listener.callEnd(call, status);
+      listener.callEnd(this, status);
     } catch (Throwable t) {
       listenerFailed("callEnd", t);
     }
@@ -153,7 +151,7 @@ class CallEvents {
     }
     ended = true;
     try {
-      listener.callFailed(call, failure);
+      listener.callFailed(this, failure);
     } catch (Throwable t) {
       listenerFailed("callFailed", t);
     }
@@ -172,7 +170,7 @@ class CallEvents {
               + " transport threw from "
               + event
               + " for "
-              + call.request().summary()
+              + request().summary()
               + "; the call goes on as if it had returned"
               + (level == Level.WARNING ? " (later failures are logged at DEBUG)" : ""),
           t);

@@ -85,7 +85,8 @@ final class BenchServer {
     System.setProperty("sun.net.httpserver.nodelay", "true");
     // the JDK server keeps at most 200 idle keep-alive connections (sun.net.httpserver
     // .maxIdleConnections) and closes the rest as they go idle: the smoke run's clients hold up to
-    // 256 each, so their pooled connections were closed under them (apache then failed requests)
+    // 256 each, so their pooled connections were closed under them (apache then failed requests).
+    // Read once per JVM, by its first HttpServer: bench/pom.xml sets it for the tests' JVM too.
     System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);

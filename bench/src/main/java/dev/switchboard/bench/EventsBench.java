@@ -5,9 +5,7 @@ import dev.switchboard.TransportConfig;
 import dev.switchboard.micrometer.MicrometerEventListener;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -70,8 +68,7 @@ public class EventsBench {
 
   private SwitchboardClient client;
   private URI uri;
-  private final Semaphore slots = new Semaphore(IN_FLIGHT);
-  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final InFlight inFlight = new InFlight(IN_FLIGHT);
   private Client.Done done;
 
   @Setup(Level.Trial)
@@ -90,13 +87,7 @@ public class EventsBench {
             config.toBuilder().provider(transport).eventListener(listener).build());
     uri = BenchServer.small();
     client.call(uri);
-    done =
-        error -> {
-          if (error != null) {
-            failure.compareAndSet(null, error);
-          }
-          slots.release();
-        };
+    done = inFlight.done(error -> false);
   }
 
   @TearDown(Level.Trial)
@@ -107,14 +98,7 @@ public class EventsBench {
   /** Lets the requests of an iteration end before the next starts, and reports any failure. */
   @TearDown(Level.Iteration)
   public void drain() throws Exception {
-    if (!slots.tryAcquire(IN_FLIGHT, 60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("requests still in flight after 60 s");
-    }
-    slots.release(IN_FLIGHT);
-    Throwable t = failure.getAndSet(null);
-    if (t != null) {
-      throw new IllegalStateException("a request failed: " + t, t);
-    }
+    inFlight.drain();
   }
 
   /** Requests per second with {@value #IN_FLIGHT} in flight. */
@@ -122,7 +106,7 @@ public class EventsBench {
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
   public void throughput() throws InterruptedException {
-    slots.acquire();
+    inFlight.acquire();
     client.send(uri, done);
   }
 }

@@ -3,10 +3,8 @@ package dev.switchboard.bench;
 import dev.switchboard.MalformedResponseException;
 import dev.switchboard.TransportException;
 import java.net.URI;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,8 +51,7 @@ public class SmallGetBench {
 
   private Client client;
   private URI uri;
-  private final Semaphore slots = new Semaphore(IN_FLIGHT);
-  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final InFlight inFlight = new InFlight(IN_FLIGHT);
   private final AtomicLong refusedResends = new AtomicLong();
   private Client.Done done;
 
@@ -64,14 +61,14 @@ public class SmallGetBench {
     uri = BenchServer.small();
     client.call(uri); // fails early when the server is not there
     done =
-        error -> {
-          if (error != null && isRefusedJdkResend(error)) {
-            refusedResends.incrementAndGet();
-          } else if (error != null) {
-            failure.compareAndSet(null, error);
-          }
-          slots.release();
-        };
+        inFlight.done(
+            error -> {
+              boolean refused = isRefusedJdkResend(error);
+              if (refused) {
+                refusedResends.incrementAndGet();
+              }
+              return refused;
+            });
   }
 
   @TearDown(Level.Trial)
@@ -100,14 +97,7 @@ public class SmallGetBench {
   /** Lets the requests of an iteration end before the next starts, and reports any failure. */
   @TearDown(Level.Iteration)
   public void drain() throws Exception {
-    if (!slots.tryAcquire(IN_FLIGHT, 60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("requests still in flight after 60 s");
-    }
-    slots.release(IN_FLIGHT);
-    Throwable t = failure.getAndSet(null);
-    if (t != null) {
-      throw new IllegalStateException("a request failed: " + t, t);
-    }
+    inFlight.drain();
   }
 
   /** One request at a time: send, wait for the whole body. */
@@ -123,7 +113,7 @@ public class SmallGetBench {
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
   public void throughput() throws InterruptedException {
-    slots.acquire();
+    inFlight.acquire();
     client.send(uri, done);
   }
 }

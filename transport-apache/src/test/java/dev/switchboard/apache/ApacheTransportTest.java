@@ -51,7 +51,10 @@ class ApacheTransportTest {
       assertEquals("apache", t.name());
       assertEquals(
           java.util.Set.of(
-              Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT),
+              Capability.GET_WITH_BODY,
+              Capability.HTTP_2,
+              Capability.CUSTOM_SSL_CONTEXT,
+              Capability.CONNECTION_EVENTS),
           t.capabilities());
     }
   }

@@ -62,7 +62,9 @@ class OkHttpTransportTest {
     assertTrue(provider.isPresent());
     assertEquals(
         java.util.Set.of(
-            dev.switchboard.Capability.HTTP_2, dev.switchboard.Capability.CUSTOM_SSL_CONTEXT),
+            dev.switchboard.Capability.HTTP_2,
+            dev.switchboard.Capability.CUSTOM_SSL_CONTEXT,
+            dev.switchboard.Capability.CONNECTION_EVENTS),
         provider.get().capabilities());
   }
 
