@@ -9,6 +9,7 @@ import java.util.Objects;
  */
 public final class AttemptEvent {
   private static final Headers.Builder STARTED = Headers.builder();
+  private static final Headers.Builder ENDED = Headers.builder();
 
   /** Why an attempt was made. */
   public enum Reason {
@@ -30,7 +31,8 @@ public final class AttemptEvent {
   private final Reason reason;
   private final long startNanos;
   private volatile Request request;
-  private Headers.Builder added; // headers set during attemptStart; STARTED once it has returned
+  // headers set during attemptStart; STARTED once it has returned, ENDED once the attempt has
+  private Headers.Builder added;
 
   AttemptEvent(CallEvent call, int number, Reason reason, Request request, long startNanos) {
     this.call = call;
@@ -75,7 +77,7 @@ public final class AttemptEvent {
   public synchronized void setHeader(String name, String value) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value");
-    if (added == STARTED) {
+    if (added == STARTED || added == ENDED) {
       throw new IllegalStateException(
           "setHeader is for EventListener.attemptStart only; the request of attempt "
               + number
@@ -100,6 +102,21 @@ public final class AttemptEvent {
       request = request.with(request.method(), h.build());
     }
     return request;
+  }
+
+  /**
+   * Marks the attempt over (its body's end or its failure was told); returns whether it was still
+   * running. Under the call's event lock.
+   */
+  boolean end() {
+    boolean running = added != ENDED;
+    added = ENDED;
+    return running;
+  }
+
+  /** Whether the attempt's end has been told. Under the call's event lock. */
+  boolean isOver() {
+    return added == ENDED;
   }
 
   @Override

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The events of one call on their way to the transport's {@link EventListener} (and the wire log):
- * one at a time, none after the call's end, and nothing a listener throws let back into the call. A
- * call with no listener and the wire log off gets {@link #OFF}, which does nothing.
+ * one at a time, none of an attempt after that attempt's end, none after the call's end, and
+ * nothing a listener throws let back into the call. A call with no listener and the wire log off
+ * gets {@link #OFF}, which does nothing.
  */
 final class CallEvents extends CallEvent {
   static final System.Logger LOG = System.getLogger("dev.switchboard");
@@ -79,7 +80,7 @@ final class CallEvents extends CallEvent {
   }
 
   synchronized void connectionAcquired(AttemptEvent a, boolean reused) {
-    if (a == null || ended) {
+    if (a == null || ended || a.isOver()) {
       return;
     }
     try {
@@ -90,7 +91,7 @@ final class CallEvents extends CallEvent {
   }
 
   synchronized void requestSent(AttemptEvent a) {
-    if (a == null || ended) {
+    if (a == null || ended || a.isOver()) {
       return;
     }
     try {
@@ -101,7 +102,7 @@ final class CallEvents extends CallEvent {
   }
 
   synchronized void responseHeaders(AttemptEvent a, int status, Headers headers) {
-    if (a == null || ended) {
+    if (a == null || ended || a.isOver()) {
       return;
     }
     try {
@@ -112,7 +113,7 @@ final class CallEvents extends CallEvent {
   }
 
   synchronized void responseBodyEnd(AttemptEvent a, long bytes) {
-    if (a == null || ended) {
+    if (a == null || ended || !a.end()) {
       return;
     }
     try {
@@ -123,7 +124,7 @@ final class CallEvents extends CallEvent {
   }
 
   synchronized void attemptFailed(AttemptEvent a, TransportException failure) {
-    if (a == null || ended) {
+    if (a == null || ended || !a.end()) {
       return;
     }
     try {

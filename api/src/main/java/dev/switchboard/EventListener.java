@@ -13,7 +13,8 @@ import java.util.Objects;
  * #connectionAcquired} (only on transports with {@link Capability#CONNECTION_EVENTS}), {@link
  * #requestSent}, {@link #responseHeaders} and {@link #responseBodyEnd} as far as the attempt got,
  * or {@link #attemptFailed} where it stopped; last exactly one of {@link #callEnd} or {@link
- * #callFailed}. Nothing of a call comes after its end. A redirect or a retry is a new attempt of
+ * #callFailed}. Nothing of an attempt comes after its {@code responseBodyEnd} or {@code
+ * attemptFailed}, and nothing of a call after its end. A redirect or a retry is a new attempt of
  * the same call; the attempt before it ended with its response ({@code responseBodyEnd}) or its
  * failure. {@code requestSent} comes at the latest just before {@code responseHeaders} (not every
  * library tells when the last byte went out). For a streaming call ({@link Transport#stream}),

@@ -340,6 +340,29 @@ class EventsTest {
   }
 
   @Test
+  void nothingOfAnAttemptIsToldAfterItsEndNorOfACallAfterItsEnd() {
+    Layer layer = new Layer(engine, TransportConfig.builder().eventListener(events).build());
+    CallEvents call = CallEvents.of(layer, Request.get(BASE + "k"));
+    call.callStart();
+    AttemptEvent a = call.attemptStart(Request.get(BASE + "k"), AttemptEvent.Reason.RETRY);
+    call.attemptFailed(a, new TransportException("timed out", null, "fake", true, null));
+    // an engine's late report, racing the failure that ended the attempt
+    call.requestSent(a);
+    call.responseHeaders(a, 200, Headers.empty());
+    call.responseBodyEnd(a, 2);
+    call.callFailed(new TransportException("timed out", null, "fake", true, null));
+    call.callEnd(200);
+    assertEquals(
+        List.of(
+            "callStart GET",
+            "attemptStart 1 INITIAL /k",
+            "attemptFailed 1 TransportException",
+            "callFailed TransportException"),
+        events.lines);
+    engine.close();
+  }
+
+  @Test
   void withoutAListenerOrTheLogACallCarriesNoEvents() {
     Layer layer = new Layer(engine, TransportConfig.defaults());
     Call call = new Call(layer, Request.get(BASE), Runnable::run, false);
