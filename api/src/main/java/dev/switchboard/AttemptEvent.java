@@ -8,8 +8,14 @@ import java.util.Objects;
  * defaults). The same object comes with every event of the attempt.
  */
 public final class AttemptEvent {
-  private static final Headers.Builder STARTED = Headers.builder();
-  private static final Headers.Builder ENDED = Headers.builder();
+  // where the attempt is, in the low bits of {@code bits}
+  private static final int STARTING = 0; // inside attemptStart: setHeader allowed
+  private static final int STARTED = 1; // its request has gone to the engine
+  private static final int ENDED = 2; // its body's end or its failure was told
+  private static final int PHASE = 3;
+  private static final int REASON_SHIFT = 2;
+  private static final int NUMBER_SHIFT = 4;
+  private static final Reason[] REASONS = Reason.values();
 
   /** Why an attempt was made. */
   public enum Reason {
@@ -27,17 +33,15 @@ public final class AttemptEvent {
   }
 
   private final CallEvent call;
-  private final int number;
-  private final Reason reason;
   private final long startNanos;
   private volatile Request request;
-  // headers set during attemptStart; STARTED once it has returned, ENDED once the attempt has
-  private Headers.Builder added;
+  // number << NUMBER_SHIFT | reason << REASON_SHIFT | phase: one field, so that an attempt costs a
+  // listener 32 bytes; the phase changes under the call's event lock
+  private volatile int bits;
 
   AttemptEvent(CallEvent call, int number, Reason reason, Request request, long startNanos) {
     this.call = call;
-    this.number = number;
-    this.reason = reason;
+    this.bits = number << NUMBER_SHIFT | reason.ordinal() << REASON_SHIFT | STARTING;
     this.request = request;
     this.startNanos = startNanos;
   }
@@ -49,12 +53,12 @@ public final class AttemptEvent {
 
   /** 1 for the call's first attempt, then 2, 3… in the order they started. */
   public int number() {
-    return number;
+    return bits >>> NUMBER_SHIFT;
   }
 
   /** Why this attempt was made. */
   public Reason reason() {
-    return reason;
+    return REASONS[(bits >>> REASON_SHIFT) & 3];
   }
 
   /** The request as it goes to the engine, with any header set by {@link #setHeader}. */
@@ -77,30 +81,19 @@ public final class AttemptEvent {
   public synchronized void setHeader(String name, String value) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value");
-    if (added == STARTED || added == ENDED) {
+    if ((bits & PHASE) != STARTING) {
       throw new IllegalStateException(
           "setHeader is for EventListener.attemptStart only; the request of attempt "
-              + number
+              + number()
               + " has gone to the engine");
     }
-    if (added == null) {
-      added = Headers.builder();
-    }
-    added.set(name, value);
+    Headers headers = request.headers().toBuilder().set(name, value).build();
+    request = request.with(request.method(), headers);
   }
 
   /** Ends {@code attemptStart}: the request with the headers it set, if any. */
   synchronized Request started() {
-    Headers.Builder set = added;
-    added = STARTED;
-    if (set != null) {
-      Headers.Builder h = request.headers().toBuilder();
-      Headers extra = set.build();
-      for (int i = 0; i < extra.size(); i++) {
-        h.set(extra.name(i), extra.value(i));
-      }
-      request = request.with(request.method(), h.build());
-    }
+    to(STARTED);
     return request;
   }
 
@@ -109,18 +102,22 @@ public final class AttemptEvent {
    * running. Under the call's event lock.
    */
   boolean end() {
-    boolean running = added != ENDED;
-    added = ENDED;
+    boolean running = !isOver();
+    to(ENDED);
     return running;
   }
 
   /** Whether the attempt's end has been told. Under the call's event lock. */
   boolean isOver() {
-    return added == ENDED;
+    return (bits & PHASE) == ENDED;
+  }
+
+  private void to(int phase) {
+    bits = bits & ~PHASE | phase;
   }
 
   @Override
   public String toString() {
-    return "Attempt[" + number + ", " + reason + ", " + request.summary() + "]";
+    return "Attempt[" + number() + ", " + reason() + ", " + request.summary() + "]";
   }
 }

@@ -21,7 +21,7 @@ final class Call {
   final CompletableFuture<Response> result = new CompletableFuture<>();
   final CallEvents events;
   final Duration requestTimeout;
-  final long deadlineNanos;
+  final long startNanos;
   volatile ExchangeState current;
   volatile StreamedBody openBody; // a stream's body handed out by an exchange, until it ends
   private volatile Timers.Timer deadlineTimer;
@@ -35,9 +35,8 @@ final class Call {
         original.requestTimeout() != null
             ? original.requestTimeout()
             : layer.config.requestTimeout();
-    this.deadlineNanos =
-        requestTimeout == null ? Long.MAX_VALUE : System.nanoTime() + requestTimeout.toNanos();
-    this.events = CallEvents.of(layer, original);
+    this.startNanos = System.nanoTime();
+    this.events = CallEvents.of(this);
   }
 
   void startDeadline() {
@@ -50,7 +49,7 @@ final class Call {
     if (requestTimeout == null) {
       return Optional.empty();
     }
-    long left = deadlineNanos - System.nanoTime();
+    long left = startNanos + requestTimeout.toNanos() - System.nanoTime();
     return Optional.of(Duration.ofNanos(Math.max(0, left)));
   }
 

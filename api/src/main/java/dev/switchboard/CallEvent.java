@@ -11,32 +11,29 @@ import java.util.Objects;
  * its {@code CallEvent} too, so that a listener costs a call one object less.
  */
 public class CallEvent {
-  private final Request request;
-  private final String transport;
-  private final long startNanos;
   private static final Object[] NO_STATE = {};
+  // the request, the transport and the start are the call's own: a listener's cost is this object
+  final Call call;
   private Object[] state = NO_STATE; // key, value, key, value...
   private volatile int attempts;
 
-  CallEvent(Request request, String transport, long startNanos) {
-    this.request = request;
-    this.transport = transport;
-    this.startNanos = startNanos;
+  CallEvent(Call call) {
+    this.call = call;
   }
 
   /** The request as the caller gave it (before interceptors, redirects and wire preparation). */
   public final Request request() {
-    return request;
+    return call.original;
   }
 
   /** The name of the transport the call runs on ({@code jdk}, {@code okhttp}, {@code apache}…). */
   public final String transport() {
-    return transport;
+    return call.layer.name;
   }
 
   /** {@link System#nanoTime()} when the call started. */
   public final long startNanos() {
-    return startNanos;
+    return call.startNanos;
   }
 
   /** The attempts started so far. */
@@ -46,7 +43,7 @@ public class CallEvent {
 
   /** The caller's tag of this type on the call's request ({@link Request#tag}), or {@code null}. */
   public final <T> T tag(Class<T> type) {
-    return request.tag(type);
+    return call.original.tag(type);
   }
 
   /**
@@ -85,6 +82,6 @@ public class CallEvent {
 
   @Override
   public final String toString() {
-    return "Call[" + request.summary() + " on " + transport + "]";
+    return "Call[" + call.original.summary() + " on " + call.layer.name + "]";
   }
 }

@@ -16,23 +16,24 @@ final class CallEvents extends CallEvent {
   static final CallEvents OFF = new CallEvents();
 
   private final EventListener listener;
-  private final Layer layer;
   private boolean ended;
 
   private CallEvents() {
-    super(null, null, 0);
+    super(null);
     this.listener = null;
-    this.layer = null;
   }
 
-  private CallEvents(EventListener listener, Request request, Layer layer) {
-    super(request, layer.name, System.nanoTime());
+  private CallEvents(EventListener listener, Call call) {
+    super(call);
     this.listener = listener;
-    this.layer = layer;
   }
 
-  /** The events of a call of {@code request} on {@code layer}'s transport, or {@link #OFF}. */
-  static CallEvents of(Layer layer, Request request) {
+  /**
+   * The events of {@code call}, or {@link #OFF}. Made in the call's constructor: reads only its
+   * layer, request and start, which are set before.
+   */
+  static CallEvents of(Call call) {
+    Layer layer = call.layer;
     EventListener user = layer.config.eventListener();
     boolean log = LOG.isLoggable(Level.DEBUG);
     if (user == null && !log) {
@@ -40,7 +41,7 @@ final class CallEvents extends CallEvent {
     }
     EventListener l =
         !log ? user : user == null ? layer.wireLog : new EventFanOut(List.of(layer.wireLog, user));
-    return new CallEvents(l, request, layer);
+    return new CallEvents(l, call);
   }
 
   synchronized void callStart() {
@@ -71,11 +72,7 @@ final class CallEvents extends CallEvent {
     } catch (Throwable t) {
       listenerFailed("attemptStart", t);
     }
-    try {
-      a.started();
-    } catch (IllegalArgumentException e) { // a header HTTP cannot carry: the attempt goes without
-      listenerFailed("attemptStart", e);
-    }
+    a.started();
     return a;
   }
 
@@ -162,6 +159,7 @@ final class CallEvents extends CallEvent {
     if (t instanceof VirtualMachineError e) {
       throw e;
     }
+    Layer layer = call.layer;
     Level level = layer.listenerWarned.compareAndSet(false, true) ? Level.WARNING : Level.DEBUG;
     if (LOG.isLoggable(level)) {
       LOG.log(

@@ -342,7 +342,7 @@ class EventsTest {
   @Test
   void nothingOfAnAttemptIsToldAfterItsEndNorOfACallAfterItsEnd() {
     Layer layer = new Layer(engine, TransportConfig.builder().eventListener(events).build());
-    CallEvents call = CallEvents.of(layer, Request.get(BASE + "k"));
+    CallEvents call = new Call(layer, Request.get(BASE + "k"), Runnable::run, false).events;
     call.callStart();
     AttemptEvent a = call.attemptStart(Request.get(BASE + "k"), AttemptEvent.Reason.RETRY);
     call.attemptFailed(a, new TransportException("timed out", null, "fake", true, null));
