@@ -22,5 +22,16 @@ public enum Capability {
    * the pool ({@link EventListener#connectionAcquired}). Without it that event never comes; every
    * other event does.
    */
-  CONNECTION_EVENTS
+  CONNECTION_EVENTS,
+  /**
+   * Goes through a SOCKS5 proxy ({@link ProxyConfig.Type#SOCKS}), without credentials. Without it a
+   * SOCKS proxy is rejected when the transport is created; an HTTP proxy is the alternative.
+   */
+  SOCKS_PROXY,
+  /**
+   * Answers a {@code 407} to a {@code CONNECT} (an {@code https://} request through an HTTP proxy)
+   * with the proxy's Basic credentials. Without it a configuration with credentials on the proxy
+   * for {@code https://} is rejected when the transport is created, naming what would allow it.
+   */
+  PROXY_TUNNEL_CREDENTIALS
 }

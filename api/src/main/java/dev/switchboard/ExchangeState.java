@@ -237,6 +237,10 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
           true);
       return;
     }
+    if (status == 407 && proxyOfWire() != null) { // the proxy's answer, not the server's
+      fail(new ProxyAuthenticationException(proxyOfWire(), wire, layer.name, null), true);
+      return;
+    }
     if (event != null) {
       tellSent();
       call.events.responseHeaders(event, status, headers);
@@ -255,6 +259,12 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
     buffered = new BufferedBody(declared, limit, keepStart);
     watch(READING_BODY, readTimeout);
     request(Long.MAX_VALUE);
+  }
+
+  /** The proxy this exchange's request goes through, or {@code null}. */
+  private ProxyConfig.Server proxyOfWire() {
+    ProxyConfig proxy = layer.config.proxy();
+    return proxy == null ? null : proxy.select(wire.uri()).orElse(null);
   }
 
   private boolean redirectToFollow(int status, Headers headers) {
@@ -431,7 +441,8 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
             layer.name,
             connectTimeout,
             layer.config.maxResponseHeadBytes(),
-            requestSent),
+            requestSent,
+            proxyOfWire()),
         false);
   }
 

@@ -16,6 +16,7 @@ final class Faults {
    *
    * @param sentSoFar whether the engine had reported the request sent (decides {@link
    *     Fault#CLOSED})
+   * @param via the proxy the request went through, or {@code null}
    */
   static TransportException of(
       Fault fault,
@@ -24,10 +25,21 @@ final class Faults {
       String transport,
       Duration connectTimeout,
       int maxHeadBytes,
-      boolean sentSoFar) {
+      boolean sentSoFar,
+      ProxyConfig.Server via) {
+    String proxy = via == null ? "" : "; via the " + via.type() + " proxy " + via.authority();
     return switch (fault) {
-      case REFUSED -> new ConnectionException("connection refused", wire, transport, cause);
-      case CONNECT_FAILED -> new ConnectionException("could not connect", wire, transport, cause);
+      case REFUSED -> new ConnectionException("connection refused" + proxy, wire, transport, cause);
+      case CONNECT_FAILED ->
+          new ConnectionException("could not connect" + proxy, wire, transport, cause);
+      case PROXY_AUTHENTICATION ->
+          via == null
+              ? new ConnectionException(
+                  "a proxy demanded credentials (407), but the configuration names no proxy",
+                  wire,
+                  transport,
+                  cause)
+              : new ProxyAuthenticationException(via, wire, transport, cause);
       case CONNECT_TIMEOUT -> new ConnectTimeoutException(connectTimeout, wire, transport, cause);
       case TLS -> new TlsException("TLS handshake failed", wire, transport, cause);
       case STALE_CONNECTION ->

@@ -31,6 +31,12 @@ final class LayeredTransport implements Transport {
   private final Layer layer;
 
   LayeredTransport(TransportEngine engine, TransportConfig config) {
+    try {
+      ProxySupport.check(config, engine.name(), engine.capabilities());
+    } catch (UnsupportedFeatureException e) {
+      engine.close();
+      throw e;
+    }
     this.layer = new Layer(engine, config);
   }
 

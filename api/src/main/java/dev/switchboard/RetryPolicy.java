@@ -194,6 +194,7 @@ public final class RetryPolicy implements Interceptor {
       return false; // cancellation, or a bug in user code
     }
     if (te instanceof TlsException
+        || te instanceof ProxyAuthenticationException // the same credentials get the same answer
         || te instanceof UnsupportedFeatureException
         || te instanceof RequestTimeoutException
         || te instanceof DecodeException

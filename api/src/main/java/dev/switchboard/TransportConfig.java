@@ -40,6 +40,7 @@ import javax.net.ssl.SSLContext;
  *       exchange once the library is done with it (see {@link Transport})</td></tr>
  *   <tr><td>{@link #httpVersion()}</td><td>{@link HttpVersion#HTTP_1_1}</td></tr>
  *   <tr><td>{@link #eventListener()}</td><td>none</td></tr>
+ *   <tr><td>{@link #proxy()}</td><td>none: every request goes direct</td></tr>
  *   <tr><td>{@link #redactedHeaders()}</td><td>{@code Authorization}, {@code
  *       Proxy-Authorization}, {@code Cookie}, {@code Set-Cookie}</td></tr>
  * </table>
@@ -81,6 +82,7 @@ public final class TransportConfig {
   private final HttpVersion httpVersion;
   private final EventListener eventListener;
   private final Set<String> redactedHeaders;
+  private final ProxyConfig proxy;
 
   private TransportConfig(Builder b) {
     this.provider = b.provider;
@@ -104,6 +106,7 @@ public final class TransportConfig {
     this.httpVersion = b.httpVersion;
     this.eventListener = b.eventListener;
     this.redactedHeaders = Set.copyOf(b.redactedHeaders);
+    this.proxy = b.proxy;
   }
 
   /** The configuration with every default. */
@@ -140,6 +143,7 @@ public final class TransportConfig {
     b.httpVersion = httpVersion;
     b.eventListener = eventListener;
     b.redactedHeaders.addAll(redactedHeaders);
+    b.proxy = proxy;
     return b;
   }
 
@@ -269,6 +273,15 @@ public final class TransportConfig {
     return redactedHeaders;
   }
 
+  /**
+   * The proxy requests go through, or {@code null}: every request goes direct (the JVM's and the
+   * environment's proxy settings are not read unless given with {@link
+   * ProxyConfig#fromEnvironment()}).
+   */
+  public ProxyConfig proxy() {
+    return proxy;
+  }
+
   @Override
   public String toString() {
     return "TransportConfig[provider="
@@ -300,6 +313,7 @@ public final class TransportConfig {
         + ", httpVersion="
         + httpVersion
         + (eventListener == null ? "" : ", eventListener=" + eventListener.getClass().getName())
+        + (proxy == null ? "" : ", proxy=" + proxy)
         + "]";
   }
 
@@ -328,6 +342,7 @@ public final class TransportConfig {
     private boolean compression = true;
     private EventListener eventListener;
     private final Set<String> redactedHeaders = new TreeSet<>(Redaction.SENSITIVE);
+    private ProxyConfig proxy;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private int maxResponseHeadBytes = DEFAULT_MAX_RESPONSE_HEAD_BYTES;
     private boolean retryStaleConnections = true;
@@ -511,6 +526,16 @@ public final class TransportConfig {
             "redactHeader: '" + name + "' is not a header name; give e.g. X-Api-Key");
       }
       this.redactedHeaders.add(name.toLowerCase(Locale.ROOT));
+      return this;
+    }
+
+    /**
+     * Sends requests through {@code proxy} ({@link ProxyConfig} says which and how); {@code null}:
+     * every request goes direct. A transport that cannot honour it (a SOCKS proxy without {@link
+     * Capability#SOCKS_PROXY}, say) rejects it when created.
+     */
+    public Builder proxy(ProxyConfig proxy) {
+      this.proxy = proxy;
       return this;
     }
 

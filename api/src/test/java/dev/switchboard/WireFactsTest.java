@@ -289,6 +289,11 @@ class WireFactsTest {
                 MalformedResponseException.class,
                 "the connection closed before the end of the response body",
                 true),
+            new Expect(
+                Fault.PROXY_AUTHENTICATION,
+                ConnectionException.class,
+                "a proxy demanded credentials (407), but the configuration names no proxy",
+                false),
             new Expect(Fault.FAILED, TransportException.class, "the exchange failed", true));
     assertEquals(Fault.values().length - 1, all.size(), "CLOSED is tested on its own");
     for (Expect x : all) {

@@ -29,6 +29,12 @@ public enum Fault {
    * of the response: an empty reply.
    */
   NO_RESPONSE,
+  /**
+   * The proxy demanded credentials ({@code 407}) and the library gave up: none were configured, or
+   * the proxy refused them. Nothing reached the server. (A {@code 407} response the library hands
+   * over instead is recognized by Switchboard itself.)
+   */
+  PROXY_AUTHENTICATION,
   /** The status line or the header fields are not valid HTTP. */
   MALFORMED_HEAD,
   /** The library refused a response head larger than its limit (see the engine's contract). */
