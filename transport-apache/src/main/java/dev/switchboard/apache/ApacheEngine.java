@@ -16,6 +16,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
@@ -33,12 +34,14 @@ final class ApacheEngine implements TransportEngine {
           Capability.GET_WITH_BODY,
           Capability.HTTP_2,
           Capability.CUSTOM_SSL_CONTEXT,
-          Capability.CONNECTION_EVENTS);
+          Capability.CONNECTION_EVENTS,
+          Capability.PROXY_TUNNEL_CREDENTIALS);
 
   private final CloseableHttpAsyncClient client;
   private final boolean owned;
   private final Set<Capability> capabilities;
   private final Duration connectTimeout;
+  private final boolean authentication; // only a proxy's 407 is ever answered (ProxyRouting)
   private final RequestConfig usualRequestConfig;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -51,7 +54,8 @@ final class ApacheEngine implements TransportEngine {
     this.owned = owned;
     this.capabilities = capabilities;
     this.connectTimeout = config.connectTimeout();
-    this.usualRequestConfig = requestConfig(connectTimeout);
+    this.authentication = owned && ProxyRouting.needsAuthentication(config.proxy());
+    this.usualRequestConfig = requestConfig(connectTimeout, authentication);
   }
 
   /** A client of our own, built for {@code config}, with its I/O reactor started. */
@@ -83,13 +87,19 @@ final class ApacheEngine implements TransportEngine {
       tls.useSystemProperties();
     }
     pool.setTlsStrategy(tls.build());
+    HttpAsyncClientBuilder builder = ApacheTransports.configure(HttpAsyncClients.custom());
+    if (config.proxy() != null) {
+      ProxyRouting.apply(builder, config.proxy());
+    }
     CloseableHttpAsyncClient client =
-        ApacheTransports.configure(HttpAsyncClients.custom())
+        builder
             .setConnectionManager(pool.build())
             .disableAuthCaching()
             .disableConnectionState()
             .disableRequestPriority()
-            .setDefaultRequestConfig(requestConfig(config.connectTimeout()))
+            .setDefaultRequestConfig(
+                requestConfig(
+                    config.connectTimeout(), ProxyRouting.needsAuthentication(config.proxy())))
             .setHttp1Config(http1Config(config))
             .setThreadFactory(daemonThreads("switchboard-apache-io-"))
             .build();
@@ -108,6 +118,8 @@ final class ApacheEngine implements TransportEngine {
    * What every request carries, so that a client the caller built behaves like ours too: the
    * timeouts of this exchange, and none of the library's redirects, decompression, authentication
    * or protocol upgrade ({@code Upgrade: TLS/1.2} on plain GETs is on by default in 5.6).
+   * Authentication is on only for our own client with proxy credentials, where HC5 answers the
+   * proxy's {@code 407} and no server's {@code 401} ({@link ProxyRouting}).
    *
    * <p>No socket timeout ({@code responseTimeout} disabled, which also overrides a wrapped client's
    * own for the exchange): in HC5 it is a socket idle timeout, so it would also end a body that
@@ -122,14 +134,14 @@ final class ApacheEngine implements TransportEngine {
    * the only per-request form, and the one that reaches a client the caller built.
    */
   @SuppressWarnings("deprecation")
-  private static RequestConfig requestConfig(Duration connect) {
+  private static RequestConfig requestConfig(Duration connect, boolean proxyAuthentication) {
     return RequestConfig.custom()
         .setConnectTimeout(Timeout.of(connect))
         .setConnectionRequestTimeout(Timeout.DISABLED)
         .setResponseTimeout(Timeout.DISABLED)
         .setRedirectsEnabled(false)
         .setContentCompressionEnabled(false)
-        .setAuthenticationEnabled(false)
+        .setAuthenticationEnabled(proxyAuthentication)
         .setProtocolUpgradeEnabled(false)
         .setExpectContinueEnabled(false)
         .setHardCancellationEnabled(true)
@@ -174,7 +186,7 @@ final class ApacheEngine implements TransportEngine {
     RequestConfig config =
         request.connectTimeout().equals(connectTimeout)
             ? usualRequestConfig
-            : requestConfig(request.connectTimeout());
+            : requestConfig(request.connectTimeout(), authentication);
     ApacheExchange exchange = new ApacheExchange(request, listener);
     exchange.execute(client, config);
     return exchange;

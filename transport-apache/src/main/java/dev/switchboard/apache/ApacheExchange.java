@@ -9,12 +9,16 @@ import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.Fault;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.async.AsyncExecCallback;
 import org.apache.hc.client5.http.async.AsyncExecChain;
@@ -108,9 +112,65 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
   private CapacityChannel capacity;
   private boolean capacityWanted; // HC5 asked for capacity and has not had it yet
 
+  private final TunnelWatch tunnelWatch = new TunnelWatch();
+
   ApacheExchange(ExchangeRequest exchange, ExchangeListener listener) {
     this.exchange = exchange;
     this.listener = listener;
+  }
+
+  /**
+   * Bounds a proxy's answer to the {@code CONNECT} by the connect timeout: HC5 reads it with the
+   * socket timeout, which is off (see {@link ApacheEngine}), so a proxy that never answers would
+   * hold the exchange for ever. Runs on {@link #TIMER}, a daemon thread that ends when idle.
+   */
+  private final class TunnelWatch {
+    private volatile ScheduledFuture<?> timer;
+
+    void start() {
+      if (timer == null) {
+        timer =
+            TIMER.schedule(
+                this::timedOut, exchange.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+
+    void stop() {
+      ScheduledFuture<?> t = timer;
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
+
+    private void timedOut() {
+      if (!written() && ended.compareAndSet(false, true)) {
+        SocketTimeoutException e =
+            new SocketTimeoutException(
+                "the proxy did not answer the CONNECT within " + exchange.connectTimeout());
+        emitFailure(() -> listener.onFailure(Fault.CONNECT_TIMEOUT, e));
+        Future<Void> f = future;
+        if (f != null) {
+          f.cancel(true);
+        }
+      }
+    }
+  }
+
+  private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+  private static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread th = new Thread(r, "switchboard-apache-tunnel-watch");
+              th.setDaemon(true);
+              return th;
+            });
+    t.setKeepAliveTime(10, TimeUnit.SECONDS);
+    t.allowCoreThreadTimeOut(true);
+    t.setRemoveOnCancelPolicy(true);
+    return t;
   }
 
   void execute(CloseableHttpAsyncClient client, RequestConfig config) {
@@ -183,6 +243,11 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     @Override
     public void setRequest(HttpRequest request) {
       super.setRequest(request);
+      if ("CONNECT".equals(request.getMethod()) && !written()) {
+        tunnelWatch.start(); // a proxy tunnel's set-up: part of connecting
+        return;
+      }
+      tunnelWatch.stop();
       if (written.compareAndSet(false, true)) {
         EndpointDetails connection = getEndpointDetails();
         boolean reused = connection != null && connection.getRequestCount() > 0;

@@ -82,6 +82,12 @@ public final class ApacheTransports {
           "set it with ClientTlsStrategyBuilder.create().setSslContext(...) on its connection"
               + " manager");
     }
+    if (config.proxy() != null) {
+      throw unsupported(
+          "proxy",
+          "set setRoutePlanner(...) (and, for a proxy's credentials, setDefaultCredentialsProvider)"
+              + " on its builder");
+    }
     if (config.httpVersion() != HttpVersion.HTTP_1_1) {
       throw unsupported(
           "httpVersion", "set TlsConfig.setVersionPolicy(...) on its connection manager");

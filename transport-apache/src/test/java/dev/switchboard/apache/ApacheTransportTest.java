@@ -54,7 +54,8 @@ class ApacheTransportTest {
               Capability.GET_WITH_BODY,
               Capability.HTTP_2,
               Capability.CUSTOM_SSL_CONTEXT,
-              Capability.CONNECTION_EVENTS),
+              Capability.CONNECTION_EVENTS,
+              Capability.PROXY_TUNNEL_CREDENTIALS),
           t.capabilities());
     }
   }

@@ -3,6 +3,7 @@ package dev.switchboard.jdk;
 import dev.switchboard.Capability;
 import dev.switchboard.Headers;
 import dev.switchboard.HttpVersion;
+import dev.switchboard.ProxyConfig;
 import dev.switchboard.Request;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.TransportException;
@@ -93,7 +94,13 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 final class JdkEngine implements TransportEngine {
   static final String NAME = "jdk";
   static final Set<Capability> CAPABILITIES =
-      Set.of(Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT);
+      TunnelCredentials.basicAllowed()
+          ? Set.of(
+              Capability.GET_WITH_BODY,
+              Capability.HTTP_2,
+              Capability.CUSTOM_SSL_CONTEXT,
+              Capability.PROXY_TUNNEL_CREDENTIALS)
+          : Set.of(Capability.GET_WITH_BODY, Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT);
   static final int MAX_CLIENTS = 8;
 
   /**
@@ -113,7 +120,9 @@ final class JdkEngine implements TransportEngine {
   private final HttpClient userClient;
   private final HttpClient.Version version;
   private final ThreadPoolExecutor executor;
-  private final ScheduledThreadPoolExecutor connectTimer; // only over a user's client
+  // over a user's client, or through a proxy: the JDK's own connect timeout bounds neither a
+  // user client's per-exchange value nor a proxy's CONNECT answer
+  private final ScheduledThreadPoolExecutor connectTimer;
   private final ConnectionLimiter limiter;
   private final Map<Duration, Own> clients = new LinkedHashMap<>(16, 0.75f, true);
   private volatile boolean closed;
@@ -145,7 +154,7 @@ final class JdkEngine implements TransportEngine {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             r -> new IoThread(r, "switchboard-jdk-io-" + n.incrementAndGet()));
-    if (userClient != null) {
+    if (userClient != null || config.proxy() != null) {
       connectTimer =
           new ScheduledThreadPoolExecutor(1, r -> new IoThread(r, "switchboard-jdk-timer"));
       connectTimer.setRemoveOnCancelPolicy(true);
@@ -263,6 +272,9 @@ final class JdkEngine implements TransportEngine {
                 .executor(executor);
         if (config.sslContext() != null) {
           b.sslContext(config.sslContext());
+        }
+        if (config.proxy() != null) { // credentials go with each request (TunnelCredentials)
+          b.proxy(config.proxy().proxySelector());
         }
         c = new Own(connectTimeout, b.build());
         clients.put(connectTimeout, c);
@@ -406,7 +418,7 @@ final class JdkEngine implements TransportEngine {
 
     void begin() {
       try {
-        jdkRequest = JdkRequests.build(request, version, body);
+        jdkRequest = JdkRequests.build(request, version, body, proxyAuthorization());
       } catch (TransportException e) {
         fail(e);
         return;
@@ -447,7 +459,7 @@ final class JdkEngine implements TransportEngine {
         return;
       }
       future = f;
-      if (userClient != null) {
+      if (userClient != null || proxied()) {
         enforceConnectTimeout(f);
       }
       f.whenComplete(this::ended);
@@ -456,7 +468,24 @@ final class JdkEngine implements TransportEngine {
       }
     }
 
-    /** A user's client has its own connect timeout; this one is the exchange's. */
+    /** The Basic credentials of the proxy this request goes through, or null. */
+    private String proxyAuthorization() {
+      ProxyConfig proxy = config.proxy();
+      if (proxy == null) {
+        return null;
+      }
+      return proxy.select(request.uri()).map(ProxyConfig.Server::basicAuthorization).orElse(null);
+    }
+
+    private boolean proxied() {
+      ProxyConfig proxy = config.proxy();
+      return proxy != null && proxy.select(exchange.request().uri()).isPresent();
+    }
+
+    /**
+     * A user's client has its own connect timeout; this one is the exchange's. Through a proxy, the
+     * JDK waits for the answer to its {@code CONNECT} without any: this bounds it.
+     */
     private void enforceConnectTimeout(CompletableFuture<HttpResponse<Void>> f) {
       Duration timeout = exchange.connectTimeout();
       try {

@@ -22,8 +22,19 @@ import java.net.http.HttpRequest;
 final class JdkRequests {
   private JdkRequests() {}
 
+  /**
+   * The JDK's request for {@code request}. {@code proxyAuthorization} (or {@code null}) is sent
+   * with it: the Basic credentials of the HTTP proxy the request goes through, given up front (the
+   * JDK copies them onto its {@code CONNECT}, see {@link TunnelCredentials}), since answering a
+   * forward proxy's {@code 407} would be a resend of the request, which Switchboard refuses the JDK
+   * (see {@link RequestBody}). A proxy that refuses them answers {@code 407}, which the JDK hands
+   * over.
+   */
   static HttpRequest build(
-      Request request, HttpClient.Version version, HttpRequest.BodyPublisher body) {
+      Request request,
+      HttpClient.Version version,
+      HttpRequest.BodyPublisher body,
+      String proxyAuthorization) {
     HttpRequest.Builder b;
     try {
       b = HttpRequest.newBuilder(request.uri());
@@ -39,6 +50,9 @@ final class JdkRequests {
     Headers headers = request.headers();
     for (int i = 0, n = headers.size(); i < n; i++) {
       header(b, request, headers.name(i), headers.value(i));
+    }
+    if (proxyAuthorization != null) {
+      b.setHeader("Proxy-Authorization", proxyAuthorization);
     }
     try {
       b.method(request.method(), body);

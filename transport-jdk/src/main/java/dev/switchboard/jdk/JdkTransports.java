@@ -20,6 +20,7 @@ import java.util.Objects;
  *       client has;
  *   <li>{@code maxConnectionsPerHost} and {@code maxConnections} are enforced by the transport;
  *   <li>{@code sslContext} must be {@code null} (the client's is used) or the client's own;
+ *   <li>{@code proxy} must be {@code null}: the client's own proxy selector is used;
  *   <li>the client must not follow redirects ({@link HttpClient.Redirect#NEVER}) nor have an {@link
  *       java.net.Authenticator}: both make the JDK send requests by itself, which Switchboard
  *       transports never do ({@code TransportConfig.followRedirects} and an interceptor do it
@@ -55,6 +56,12 @@ public final class JdkTransports {
       throw unsupported(
           "the HttpClient has an Authenticator, with which the JDK resends requests on 401;"
               + " build it without one and add the Authorization header in an Interceptor");
+    }
+    if (config.proxy() != null) {
+      throw unsupported(
+          "TransportConfig.proxy cannot be applied to an HttpClient you built; leave it unset and"
+              + " build the HttpClient with proxy(config.proxy().proxySelector()), or let the"
+              + " transport build its own client");
     }
     if (config.sslContext() != null && config.sslContext() != client.sslContext()) {
       throw unsupported(

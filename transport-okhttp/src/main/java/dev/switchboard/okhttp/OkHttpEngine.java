@@ -56,7 +56,10 @@ final class OkHttpEngine implements TransportEngine {
   static final Set<Capability> CAPABILITIES =
       Set.copyOf(
           EnumSet.of(
-              Capability.HTTP_2, Capability.CUSTOM_SSL_CONTEXT, Capability.CONNECTION_EVENTS));
+              Capability.HTTP_2,
+              Capability.CUSTOM_SSL_CONTEXT,
+              Capability.CONNECTION_EVENTS,
+              Capability.PROXY_TUNNEL_CREDENTIALS));
 
   private static final RequestBody EMPTY_BODY = RequestBody.create(new byte[0], (MediaType) null);
 
@@ -131,6 +134,11 @@ final class OkHttpEngine implements TransportEngine {
                 : List.of(Protocol.HTTP_1_1));
     if (config.sslContext() != null) {
       b.sslSocketFactory(config.sslContext().getSocketFactory(), defaultTrustManager());
+    }
+    if (config.proxy() != null) { // replaces a wrapped client's proxy settings
+      b.proxy(null)
+          .proxySelector(config.proxy().proxySelector())
+          .proxyAuthenticator(new ProxyCredentials(config.proxy()));
     }
     // Ours first among network interceptors (closest to OkHttp's bridge): user network
     // interceptors see the requests as they go on the wire. The application-side one is added by

@@ -469,6 +469,9 @@ final class OkHttpExchange implements Exchange, Callback {
     if (watch != null && watch.timedOut) {
       return Fault.CONNECT_TIMEOUT;
     }
+    if (ProxyCredentials.GAVE_UP.equals(e.getMessage())) {
+      return Fault.PROXY_AUTHENTICATION;
+    }
     if (!connected) {
       if (e instanceof InterruptedIOException && "executor rejected".equals(e.getMessage())) {
         return Fault.CLOSED;
@@ -559,6 +562,9 @@ final class OkHttpExchange implements Exchange, Callback {
         }
       }
       watch.connecting();
+      if (proxy.type() == Proxy.Type.HTTP) { // a CONNECT tunnel may come before TLS: watch it too
+        watch.start(exchange.connectTimeout().toNanos());
+      }
     }
 
     @Override
@@ -624,7 +630,9 @@ final class OkHttpExchange implements Exchange, Callback {
   /**
    * Cancels the call when TCP and TLS set-up together pass the connect timeout. OkHttp times the
    * TCP connect itself (its exception is then the cause); this watches the TLS handshake with what
-   * is left.
+   * is left. Through an HTTP proxy it watches from the start of the TCP connect, so that a proxy
+   * that never answers the {@code CONNECT} (which OkHttp reads with its read timeout, off here) is
+   * a connect timeout too.
    */
   private final class ConnectWatch extends AsyncTimeout {
     private final AtomicInteger state = new AtomicInteger(); // 0 idle, 1 running, 2 stopped

@@ -64,7 +64,8 @@ class OkHttpTransportTest {
         java.util.Set.of(
             dev.switchboard.Capability.HTTP_2,
             dev.switchboard.Capability.CUSTOM_SSL_CONTEXT,
-            dev.switchboard.Capability.CONNECTION_EVENTS),
+            dev.switchboard.Capability.CONNECTION_EVENTS,
+            dev.switchboard.Capability.PROXY_TUNNEL_CREDENTIALS),
         provider.get().capabilities());
   }
 
