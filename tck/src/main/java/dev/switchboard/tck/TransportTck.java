@@ -856,6 +856,82 @@ public abstract class TransportTck {
     }
   }
 
+  // ======================================================================== proxy
+
+  /** Area {@code proxy}. */
+  @Nested
+  @DisplayName("proxy")
+  @Timeout(60)
+  class Proxy {
+    private final ProxyChecks c = new ProxyChecks(ctx);
+
+    @Test
+    @DisplayName("proxy.http-forward")
+    void httpForward() throws Exception {
+      c.httpForward();
+    }
+
+    @Test
+    @DisplayName("proxy.https-connect")
+    void httpsConnect() throws Exception {
+      c.httpsConnect();
+    }
+
+    @Test
+    @DisplayName("proxy.credentials-answer-407")
+    void credentials() throws Exception {
+      c.credentialsAnswer407();
+    }
+
+    @Test
+    @DisplayName("proxy.connect-credentials")
+    void connectCredentials() throws Exception {
+      c.connectCredentials();
+    }
+
+    @Test
+    @DisplayName("proxy.refused-credentials-typed")
+    void refused() throws Exception {
+      c.refusedCredentialsTyped();
+    }
+
+    @Test
+    @DisplayName("proxy.server-401-not-answered")
+    void server401() throws Exception {
+      c.server401NotAnswered();
+    }
+
+    @Test
+    @DisplayName("proxy.no-proxy-direct")
+    void noProxy() throws Exception {
+      c.noProxyDirect();
+    }
+
+    @Test
+    @DisplayName("proxy.credentials-never-shown")
+    void neverShown() throws Exception {
+      c.credentialsNeverShown();
+    }
+
+    @Test
+    @DisplayName("proxy.unreachable-proxy-named")
+    void unreachable() throws Exception {
+      c.unreachableProxyNamed();
+    }
+
+    @Test
+    @DisplayName("proxy.misbehaving-proxy-typed")
+    void misbehaving() throws Exception {
+      c.misbehavingProxyTyped();
+    }
+
+    @Test
+    @DisplayName("proxy.stalled-connect-bounded")
+    void stalledConnect() throws Exception {
+      c.stalledConnectBounded();
+    }
+  }
+
   // ======================================================================== config
 
   /** Area {@code config}. */

@@ -280,7 +280,25 @@ public final class BrokenTransports {
     /** Lets an exception thrown by the listener fail the call. */
     LISTENER_FAILURE_FAILS_CALL(BrokenEvents::listenerFailureFailsCall),
     /** Declares CONNECTION_EVENTS and tells every connection as new, pooled or not. */
-    EVERY_CONNECTION_NEW(engine(BrokenEvents.EveryConnectionNew::new));
+    EVERY_CONNECTION_NEW(engine(BrokenEvents.EveryConnectionNew::new)),
+    /** Never uses the configured proxy: every request goes direct. */
+    IGNORES_PROXY(config(b -> b.proxy(null))),
+    /** Sends everything through the proxy, the no-proxy list and loopback included. */
+    IGNORES_NO_PROXY(BrokenProxy::ignoresNoProxy),
+    /** Goes through the proxy without ever giving its credentials. */
+    DROPS_PROXY_CREDENTIALS(BrokenProxy::dropsCredentials),
+    /** A proxy's 407 reaches the caller as a plain connection failure. */
+    PROXY_REFUSAL_UNTYPED(BrokenProxy::refusalUntyped),
+    /** Answers a server's 401 with the proxy's credentials. */
+    ANSWERS_SERVER_401(BrokenProxy::answersServer401),
+    /** Shows the proxy's user and password in failure messages. */
+    LEAKS_PROXY_CREDENTIALS(BrokenProxy::leaksCredentials),
+    /** A connection failure does not name the proxy it was to. */
+    HIDES_PROXY_IN_FAILURES(BrokenProxy::hidesProxy),
+    /** Failures come out as raw IOExceptions. */
+    UNTYPED_PROXY_FAILURES(BrokenProxy::untypedFailures),
+    /** Waits for a proxy's answer to CONNECT for ten minutes. */
+    UNBOUNDED_PROXY_CONNECT(BrokenProxy::connectUnbounded);
 
     private final Function<TransportConfig, Transport> factory;
 

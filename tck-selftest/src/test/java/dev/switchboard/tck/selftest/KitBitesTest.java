@@ -386,6 +386,37 @@ class KitBitesTest {
     expect(
         Breakage.ENDS_UPLOAD_ON_SOURCE_FAILURE, "streaming.source-failure-leaves-no-whole-request");
     expect(
+        Breakage.IGNORES_PROXY, // every check that needs the proxy to be used
+        "proxy.http-forward",
+        "proxy.https-connect",
+        "proxy.credentials-answer-407",
+        "proxy.connect-credentials",
+        "proxy.refused-credentials-typed",
+        "proxy.credentials-never-shown",
+        "proxy.unreachable-proxy-named",
+        "proxy.misbehaving-proxy-typed",
+        "proxy.stalled-connect-bounded");
+    expect(Breakage.IGNORES_NO_PROXY, "proxy.no-proxy-direct");
+    expect(
+        Breakage.DROPS_PROXY_CREDENTIALS, // every check with a proxy that demands credentials
+        "proxy.credentials-answer-407",
+        "proxy.connect-credentials",
+        "proxy.refused-credentials-typed",
+        "proxy.server-401-not-answered");
+    expect(Breakage.PROXY_REFUSAL_UNTYPED, "proxy.refused-credentials-typed");
+    expect(Breakage.ANSWERS_SERVER_401, "proxy.server-401-not-answered");
+    expect(Breakage.LEAKS_PROXY_CREDENTIALS, "proxy.credentials-never-shown");
+    expect(Breakage.HIDES_PROXY_IN_FAILURES, "proxy.unreachable-proxy-named");
+    expect(
+        Breakage.UNTYPED_PROXY_FAILURES, // every check that expects a typed failure
+        "proxy.misbehaving-proxy-typed",
+        "proxy.refused-credentials-typed",
+        "proxy.credentials-never-shown",
+        "proxy.server-401-not-answered",
+        "proxy.unreachable-proxy-named",
+        "proxy.stalled-connect-bounded");
+    expect(Breakage.UNBOUNDED_PROXY_CONNECT, "proxy.stalled-connect-bounded");
+    expect(
         Breakage.IGNORES_EVENT_LISTENER,
         "events.plain-call-in-order",
         "events.failure-typed",
