@@ -12,7 +12,8 @@ import okhttp3.OkHttpClient;
  *
  * <p>A wrapped client keeps its interceptors and network interceptors, certificates ({@code
  * sslSocketFactory}, {@code certificatePinner}, {@code hostnameVerifier}), connection pool, DNS,
- * proxy, cookie jar and event listener. Switchboard derives a client from it ({@link
+ * proxy, cookie jar and event listener (its proxy settings are replaced when {@code config} names a
+ * {@link dev.switchboard.ProxyConfig}). Switchboard derives a client from it ({@link
  * OkHttpClient#newBuilder()}, which shares the pool) and overrides only what its contract requires:
  * no retries on connection failure, no redirects (Switchboard follows them itself when asked), no
  * transparent gzip and no OkHttp {@code User-Agent}; the connect timeout, HTTP version and (when

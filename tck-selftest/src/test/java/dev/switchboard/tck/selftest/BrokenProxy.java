@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Broken transports for the {@code proxy} area, over the real {@code jdk} transport: each
@@ -58,7 +60,7 @@ final class BrokenProxy {
 
   /** A proxy's refusal reaches the caller as a plain connection failure, its type lost. */
   static Transport refusalUntyped(TransportConfig c) {
-    return new Mapped(
+    return mapped(
         jdk(c),
         e ->
             e instanceof ProxyAuthenticationException
@@ -68,37 +70,24 @@ final class BrokenProxy {
 
   /** Answers a server's 401 with the proxy's credentials, as a shared authenticator would. */
   static Transport answersServer401(TransportConfig c) {
-    ProxyConfig p = c.proxy();
+    ProxyConfig.Server s = c.proxy() == null ? null : c.proxy().forHttp();
     Transport t = jdk(c);
-    return new ForwardingTransport(t) {
-      @Override
-      public CompletableFuture<Response> send(Request request) {
-        return delegate
-            .send(request)
-            .handle(
-                (r, e) -> {
-                  Throwable f = e instanceof CompletionException ce ? ce.getCause() : e;
-                  ProxyConfig.Server s = p == null ? null : p.forHttp();
-                  if (f instanceof HttpStatusException h
-                      && h.status() == 401
-                      && s != null
-                      && s.hasCredentials()) {
-                    String basic =
-                        "Basic "
-                            + Base64.getEncoder()
-                                .encodeToString(
-                                    (s.username() + ":" + s.password())
-                                        .getBytes(StandardCharsets.UTF_8));
-                    return delegate.send(
-                        request.toBuilder().header("Authorization", basic).build());
-                  }
-                  return e == null
-                      ? CompletableFuture.completedFuture(r)
-                      : CompletableFuture.<Response>failedFuture(f);
-                })
-            .thenCompose(f -> f);
-      }
-    };
+    return onFailure(
+        t,
+        (request, f) -> {
+          if (f instanceof HttpStatusException h
+              && h.status() == 401
+              && s != null
+              && s.hasCredentials()) {
+            String basic =
+                "Basic "
+                    + Base64.getEncoder()
+                        .encodeToString(
+                            (s.username() + ":" + s.password()).getBytes(StandardCharsets.UTF_8));
+            return t.send(request.toBuilder().header("Authorization", basic).build());
+          }
+          return CompletableFuture.failedFuture(f);
+        });
   }
 
   /**
@@ -111,7 +100,7 @@ final class BrokenProxy {
     if (s == null || !s.hasCredentials()) {
       return jdk(c);
     }
-    return new Mapped(
+    return mapped(
         jdk(c),
         e -> {
           e.addSuppressed(
@@ -123,7 +112,7 @@ final class BrokenProxy {
 
   /** A connection failure says "connection refused" without naming the proxy it was to. */
   static Transport hidesProxy(TransportConfig c) {
-    return new Mapped(
+    return mapped(
         jdk(c),
         e ->
             e instanceof ConnectionException && !(e instanceof ProxyAuthenticationException)
@@ -134,21 +123,9 @@ final class BrokenProxy {
 
   /** A failure through a misbehaving proxy comes out as the library's raw IOException. */
   static Transport untypedFailures(TransportConfig c) {
-    Transport t = jdk(c);
-    return new ForwardingTransport(t) {
-      @Override
-      public CompletableFuture<Response> send(Request request) {
-        return delegate
-            .send(request)
-            .handle(
-                (r, e) ->
-                    e == null
-                        ? CompletableFuture.completedFuture(r)
-                        : CompletableFuture.<Response>failedFuture(
-                            new IOException("proxy failure", e)))
-            .thenCompose(f -> f);
-      }
-    };
+    return onFailure(
+        jdk(c),
+        (request, f) -> CompletableFuture.failedFuture(new IOException("proxy failure", f)));
   }
 
   /** Waits for a proxy's CONNECT answer as long as the library does: ten minutes. */
@@ -156,29 +133,32 @@ final class BrokenProxy {
     return jdk(c.toBuilder().connectTimeout(Duration.ofMinutes(10)).build());
   }
 
-  /** Maps every TransportException a send fails with. */
-  private static final class Mapped extends ForwardingTransport {
-    private final java.util.function.UnaryOperator<TransportException> map;
+  /** {@code t}, every TransportException a send fails with mapped by {@code map}. */
+  private static Transport mapped(Transport t, UnaryOperator<TransportException> map) {
+    return onFailure(
+        t,
+        (request, f) ->
+            CompletableFuture.failedFuture(f instanceof TransportException te ? map.apply(te) : f));
+  }
 
-    Mapped(Transport delegate, java.util.function.UnaryOperator<TransportException> map) {
-      super(delegate);
-      this.map = map;
-    }
-
-    @Override
-    public CompletableFuture<Response> send(Request request) {
-      return delegate
-          .send(request)
-          .handle(
-              (r, e) -> {
-                Throwable f = e instanceof CompletionException ce ? ce.getCause() : e;
-                if (f == null) {
-                  return CompletableFuture.completedFuture(r);
-                }
-                return CompletableFuture.<Response>failedFuture(
-                    f instanceof TransportException te ? map.apply(te) : f);
-              })
-          .thenCompose(f -> f);
-    }
+  /** {@code t}, a failed send handed to {@code handler} (with the exception, unwrapped). */
+  private static Transport onFailure(
+      Transport t, BiFunction<Request, Throwable, CompletableFuture<Response>> handler) {
+    return new ForwardingTransport(t) {
+      @Override
+      public CompletableFuture<Response> send(Request request) {
+        return delegate
+            .send(request)
+            .handle(
+                (r, e) -> {
+                  if (e == null) {
+                    return CompletableFuture.completedFuture(r);
+                  }
+                  Throwable f = e instanceof CompletionException ce ? ce.getCause() : e;
+                  return handler.apply(request, f);
+                })
+            .thenCompose(f -> f);
+      }
+    };
   }
 }
