@@ -14,7 +14,7 @@ public final class AttemptEvent {
   private static final int ENDED = 2; // its body's end or its failure was told
   private static final int PHASE = 3;
   private static final int REASON_SHIFT = 2;
-  private static final int NUMBER_SHIFT = 4;
+  private static final int NUMBER_SHIFT = 5; // three bits of reason
   private static final Reason[] REASONS = Reason.values();
 
   /** Why an attempt was made. */
@@ -29,7 +29,12 @@ public final class AttemptEvent {
      * The request went again on a new connection because a pooled one was stale ({@link
      * TransportConfig#retryStaleConnections()}).
      */
-    STALE_CONNECTION
+    STALE_CONNECTION,
+    /**
+     * The request went again with a fresh bearer token after a {@code 401} ({@link
+     * Credentials#bearer}).
+     */
+    AUTHENTICATION
   }
 
   private final CallEvent call;
@@ -58,7 +63,7 @@ public final class AttemptEvent {
 
   /** Why this attempt was made. */
   public Reason reason() {
-    return REASONS[(bits >>> REASON_SHIFT) & 3];
+    return REASONS[(bits >>> REASON_SHIFT) & 7];
   }
 
   /** The request as it goes to the engine, with any header set by {@link #setHeader}. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -25,6 +26,8 @@ final class Call {
   volatile ExchangeState current;
   volatile StreamedBody openBody; // a stream's body handed out by an exchange, until it ends
   private volatile Timers.Timer deadlineTimer;
+  private volatile String credential; // this call's value of the configured credentials
+  private volatile boolean credentialRefreshed; // a bearer token is asked again once per call
 
   Call(Layer layer, Request original, Executor completions, boolean streaming) {
     this.layer = layer;
@@ -152,13 +155,50 @@ final class Call {
    * redirect}, or else a retry (an interceptor proceeded again).
    */
   CompletableFuture<Response> exchange(Request request, boolean redirect) {
+    CompletableFuture<Response> f =
+        attempt(request, redirect ? AttemptEvent.Reason.REDIRECT : AttemptEvent.Reason.RETRY);
+    if (!layer.authentication.refreshesAfter401(this, request)) {
+      return f;
+    }
+    return f.handle(
+            (r, e) -> {
+              Throwable failure = e instanceof CompletionException ce ? ce.getCause() : e;
+              boolean unauthorized =
+                  failure instanceof HttpStatusException h
+                      ? h.status() == 401
+                      : r != null && r.status() == 401 && !streaming;
+              if (unauthorized && !credentialRefreshed && request.body().isRepeatable()) {
+                credentialRefreshed = true;
+                credential = null; // the supplier is asked again
+                return attempt(request, AttemptEvent.Reason.AUTHENTICATION);
+              }
+              return e == null
+                  ? CompletableFuture.completedFuture(r)
+                  : CompletableFuture.<Response>failedFuture(failure);
+            })
+        .thenCompose(x -> x);
+  }
+
+  /** This call's value for {@code c}: asked once, and again after {@link #exchange}'s 401. */
+  String credential(Credentials c) {
+    String v = credential;
+    if (v == null) {
+      v = c.value();
+      credential = v;
+    }
+    return v;
+  }
+
+  private CompletableFuture<Response> attempt(Request request, AttemptEvent.Reason reason) {
     if (result.isDone()) {
       return CompletableFuture.failedFuture(
           new CancellationException("the call ended before this exchange started"));
     }
+    Request prepared;
     Request wire;
     try {
-      wire = layer.preparation.prepare(request);
+      prepared = layer.preparation.prepare(request);
+      wire = layer.authentication.apply(this, prepared);
     } catch (TransportException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -175,13 +215,12 @@ final class Call {
               false,
               null));
     }
-    AttemptEvent attempt =
-        events.attemptStart(
-            wire, redirect ? AttemptEvent.Reason.REDIRECT : AttemptEvent.Reason.RETRY);
+    AttemptEvent attempt = events.attemptStart(wire, reason);
     if (attempt != null) {
       wire = attempt.request();
     }
     ExchangeState st = new ExchangeState(layer, this, wire, new CompletableFuture<>(), 0, attempt);
+    st.prepared = prepared;
     launch(st);
     return st.future;
   }
@@ -192,9 +231,23 @@ final class Call {
    * from its pool), completing the same future.
    */
   void resend(ExchangeState failed) {
-    AttemptEvent attempt = events.attemptStart(failed.wire, AttemptEvent.Reason.STALE_CONNECTION);
-    Request wire = attempt == null ? failed.wire : attempt.request();
-    launch(new ExchangeState(layer, this, wire, failed.future, failed.attempt + 1, attempt));
+    Request wire = failed.wire;
+    if (failed.prepared != null && !layer.authentication.isOff()) {
+      try {
+        wire = layer.authentication.apply(this, failed.prepared); // signed anew
+      } catch (TransportException e) {
+        failed.future.completeExceptionally(e);
+        return;
+      }
+    }
+    AttemptEvent attempt = events.attemptStart(wire, AttemptEvent.Reason.STALE_CONNECTION);
+    if (attempt != null) {
+      wire = attempt.request();
+    }
+    ExchangeState st =
+        new ExchangeState(layer, this, wire, failed.future, failed.attempt + 1, attempt);
+    st.prepared = failed.prepared;
+    launch(st);
   }
 
   private void launch(ExchangeState st) {

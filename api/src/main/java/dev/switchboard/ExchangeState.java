@@ -29,6 +29,7 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
   final Layer layer;
   final Call call;
   final Request wire;
+  Request prepared; // the wire request before credentials and signature: a resend is signed anew
   final CompletableFuture<Response> future; // shared with a resend of this exchange
   final int attempt; // 0, or 1 for the resend after a stale connection
   private volatile int settled; // 1 once the exchange has an outcome; through SETTLED

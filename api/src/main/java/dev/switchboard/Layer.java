@@ -21,6 +21,7 @@ final class Layer {
   final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
   final SilenceWatch silence = new SilenceWatch(inFlight);
   final WirePreparation preparation;
+  final WireAuthentication authentication;
   final WireLog wireLog;
   final AtomicBoolean listenerWarned = new AtomicBoolean();
   volatile boolean closed;
@@ -32,6 +33,7 @@ final class Layer {
     this.capabilities = Set.copyOf(engine.capabilities());
     this.dispatch = new CompletionDispatch(engine, config, roles);
     this.preparation = new WirePreparation(config, name, capabilities);
+    this.authentication = new WireAuthentication(config, name);
     this.wireLog = new WireLog(config.redactedHeaders());
   }
 

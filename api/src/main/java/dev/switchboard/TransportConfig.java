@@ -41,6 +41,8 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link #httpVersion()}</td><td>{@link HttpVersion#HTTP_1_1}</td></tr>
  *   <tr><td>{@link #eventListener()}</td><td>none</td></tr>
  *   <tr><td>{@link #proxy()}</td><td>none: every request goes direct</td></tr>
+ *   <tr><td>{@link #credentials()}</td><td>none</td></tr>
+ *   <tr><td>{@link #signer()}</td><td>none</td></tr>
  *   <tr><td>{@link #redactedHeaders()}</td><td>{@code Authorization}, {@code
  *       Proxy-Authorization}, {@code Cookie}, {@code Set-Cookie}</td></tr>
  * </table>
@@ -83,6 +85,8 @@ public final class TransportConfig {
   private final EventListener eventListener;
   private final Set<String> redactedHeaders;
   private final ProxyConfig proxy;
+  private final Credentials credentials;
+  private final RequestSigner signer;
 
   private TransportConfig(Builder b) {
     this.provider = b.provider;
@@ -105,8 +109,14 @@ public final class TransportConfig {
     this.callbackExecutor = b.callbackExecutor;
     this.httpVersion = b.httpVersion;
     this.eventListener = b.eventListener;
-    this.redactedHeaders = Set.copyOf(b.redactedHeaders);
+    Set<String> redacted = new TreeSet<>(b.redactedHeaders);
+    if (b.credentials != null) {
+      redacted.add(b.credentials.header().toLowerCase(Locale.ROOT)); // an API key's own header
+    }
+    this.redactedHeaders = Set.copyOf(redacted);
     this.proxy = b.proxy;
+    this.credentials = b.credentials;
+    this.signer = b.signer;
   }
 
   /** The configuration with every default. */
@@ -144,6 +154,8 @@ public final class TransportConfig {
     b.eventListener = eventListener;
     b.redactedHeaders.addAll(redactedHeaders);
     b.proxy = proxy;
+    b.credentials = credentials;
+    b.signer = signer;
     return b;
   }
 
@@ -282,6 +294,16 @@ public final class TransportConfig {
     return proxy;
   }
 
+  /** The credentials put on every attempt ({@link Credentials} says where), or {@code null}. */
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  /** The signer called for every attempt ({@link RequestSigner}), or {@code null}. */
+  public RequestSigner signer() {
+    return signer;
+  }
+
   @Override
   public String toString() {
     return "TransportConfig[provider="
@@ -314,6 +336,8 @@ public final class TransportConfig {
         + httpVersion
         + (eventListener == null ? "" : ", eventListener=" + eventListener.getClass().getName())
         + (proxy == null ? "" : ", proxy=" + proxy)
+        + (credentials == null ? "" : ", credentials=" + credentials)
+        + (signer == null ? "" : ", signer=" + signer.getClass().getName())
         + "]";
   }
 
@@ -343,6 +367,8 @@ public final class TransportConfig {
     private EventListener eventListener;
     private final Set<String> redactedHeaders = new TreeSet<>(Redaction.SENSITIVE);
     private ProxyConfig proxy;
+    private Credentials credentials;
+    private RequestSigner signer;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private int maxResponseHeadBytes = DEFAULT_MAX_RESPONSE_HEAD_BYTES;
     private boolean retryStaleConnections = true;
@@ -536,6 +562,24 @@ public final class TransportConfig {
      */
     public Builder proxy(ProxyConfig proxy) {
       this.proxy = proxy;
+      return this;
+    }
+
+    /**
+     * Puts {@code credentials} on every attempt, for the call's origin only ({@link Credentials});
+     * {@code null} removes them.
+     */
+    public Builder credentials(Credentials credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    /**
+     * Signs every attempt with the request exactly as it will be sent ({@link RequestSigner});
+     * {@code null} removes it.
+     */
+    public Builder signer(RequestSigner signer) {
+      this.signer = signer;
       return this;
     }
 
