@@ -856,6 +856,52 @@ public abstract class TransportTck {
     }
   }
 
+  // ======================================================================== auth
+
+  /** Area {@code auth}. */
+  @Nested
+  @DisplayName("auth")
+  @Timeout(60)
+  class Auth {
+    private final AuthChecks c = new AuthChecks(ctx);
+
+    @Test
+    @DisplayName("auth.credentials-sent")
+    void credentialsSent() throws Exception {
+      c.credentialsSent();
+    }
+
+    @Test
+    @DisplayName("auth.bearer-asked-again-once-after-401")
+    void bearer() throws Exception {
+      c.bearerAskedAgainOnce();
+    }
+
+    @Test
+    @DisplayName("auth.signer-sees-wire-request")
+    void signer() throws Exception {
+      c.signerSeesWireRequest();
+    }
+
+    @Test
+    @DisplayName("auth.credentials-stay-with-origin")
+    void origin() throws Exception {
+      c.credentialsStayWithOrigin();
+    }
+
+    @Test
+    @DisplayName("auth.signer-failure-typed")
+    void signerFailure() throws Exception {
+      c.signerFailureTyped();
+    }
+
+    @Test
+    @DisplayName("auth.credentials-never-shown")
+    void neverShown() throws Exception {
+      c.credentialsNeverShown();
+    }
+  }
+
   // ======================================================================== proxy
 
   /** Area {@code proxy}. */

@@ -298,7 +298,17 @@ public final class BrokenTransports {
     /** Failures come out as raw IOExceptions. */
     UNTYPED_PROXY_FAILURES(BrokenProxy::untypedFailures),
     /** Waits for a proxy's answer to CONNECT for ten minutes. */
-    UNBOUNDED_PROXY_CONNECT(BrokenProxy::connectUnbounded);
+    UNBOUNDED_PROXY_CONNECT(BrokenProxy::connectUnbounded),
+    /** Never puts the configured credentials on a request. */
+    IGNORES_CREDENTIALS(config(b -> b.credentials(null))),
+    /** Signs in an interceptor: before GET-body mode, header defaults and redirects. */
+    SIGNS_BEFORE_THE_WIRE(BrokenAuth::signsBeforeTheWire),
+    /** Caches the first Authorization and sends it everywhere after. */
+    CACHES_AUTHORIZATION(engine(BrokenAuth.CachesAuthorization::new)),
+    /** A signer's exception comes out untyped. */
+    RAW_SIGNER_FAILURES(BrokenAuth::rawSignerFailures),
+    /** Shows the Authorization value in failures. */
+    LEAKS_AUTHORIZATION(BrokenAuth::leaksAuthorization);
 
     private final Function<TransportConfig, Transport> factory;
 

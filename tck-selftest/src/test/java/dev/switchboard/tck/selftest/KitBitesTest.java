@@ -386,6 +386,24 @@ class KitBitesTest {
     expect(
         Breakage.ENDS_UPLOAD_ON_SOURCE_FAILURE, "streaming.source-failure-leaves-no-whole-request");
     expect(
+        Breakage.IGNORES_CREDENTIALS, // every check of credentials reaching the server
+        "auth.credentials-sent",
+        "auth.bearer-asked-again-once-after-401",
+        "auth.credentials-stay-with-origin",
+        "auth.credentials-never-shown");
+    expect(
+        Breakage.SIGNS_BEFORE_THE_WIRE,
+        "auth.signer-sees-wire-request",
+        // an interceptor's failure comes after the call started: requestSent() is not false
+        "auth.signer-failure-typed");
+    expect(
+        Breakage.CACHES_AUTHORIZATION,
+        "auth.bearer-asked-again-once-after-401",
+        "auth.credentials-sent", // the caller's own header is replaced by the cached one
+        "auth.credentials-stay-with-origin");
+    expect(Breakage.RAW_SIGNER_FAILURES, "auth.signer-failure-typed");
+    expect(Breakage.LEAKS_AUTHORIZATION, "auth.credentials-never-shown");
+    expect(
         Breakage.IGNORES_PROXY, // every check that needs the proxy to be used
         "proxy.http-forward",
         "proxy.https-connect",
