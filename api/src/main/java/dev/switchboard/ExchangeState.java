@@ -443,7 +443,8 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
             connectTimeout,
             layer.config.maxResponseHeadBytes(),
             requestSent,
-            proxyOfWire()),
+            proxyOfWire(),
+            layer.config.connectionAcquireTimeout()),
         false);
   }
 

@@ -17,6 +17,7 @@ final class Faults {
    * @param sentSoFar whether the engine had reported the request sent (decides {@link
    *     Fault#CLOSED})
    * @param via the proxy the request went through, or {@code null}
+   * @param acquireTimeout the configuration's connection acquire timeout, or {@code null}
    */
   static TransportException of(
       Fault fault,
@@ -26,7 +27,8 @@ final class Faults {
       Duration connectTimeout,
       int maxHeadBytes,
       boolean sentSoFar,
-      ProxyConfig.Server via) {
+      ProxyConfig.Server via,
+      Duration acquireTimeout) {
     String proxy = via == null ? "" : "; via the " + via.type() + " proxy " + via.authority();
     return switch (fault) {
       case REFUSED -> new ConnectionException("connection refused" + proxy, wire, transport, cause);
@@ -41,6 +43,8 @@ final class Faults {
                   cause)
               : new ProxyAuthenticationException(via, wire, transport, cause);
       case CONNECT_TIMEOUT -> new ConnectTimeoutException(connectTimeout, wire, transport, cause);
+      case POOL_TIMEOUT ->
+          new ConnectionPoolTimeoutException(acquireTimeout, wire, transport, cause);
       case TLS -> new TlsException("TLS handshake failed", wire, transport, cause);
       case STALE_CONNECTION ->
           new StaleConnectionException(

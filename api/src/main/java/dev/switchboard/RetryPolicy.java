@@ -195,6 +195,7 @@ public final class RetryPolicy implements Interceptor {
     }
     if (te instanceof TlsException
         || te instanceof ProxyAuthenticationException // the same credentials get the same answer
+        || te instanceof ConnectionPoolTimeoutException // a retry would only lengthen the queue
         || te instanceof UnsupportedFeatureException
         || te instanceof RequestTimeoutException
         || te instanceof DecodeException

@@ -41,6 +41,8 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link #httpVersion()}</td><td>{@link HttpVersion#HTTP_1_1}</td></tr>
  *   <tr><td>{@link #eventListener()}</td><td>none</td></tr>
  *   <tr><td>{@link #proxy()}</td><td>none: every request goes direct</td></tr>
+ *   <tr><td>{@link #connectionAcquireTimeout()}</td><td>none: a request waits for a free
+ *       connection until its request timeout, if any</td></tr>
  *   <tr><td>{@link #credentials()}</td><td>none</td></tr>
  *   <tr><td>{@link #signer()}</td><td>none</td></tr>
  *   <tr><td>{@link #redactedHeaders()}</td><td>{@code Authorization}, {@code
@@ -87,6 +89,7 @@ public final class TransportConfig {
   private final ProxyConfig proxy;
   private final Credentials credentials;
   private final RequestSigner signer;
+  private final Duration connectionAcquireTimeout;
 
   private TransportConfig(Builder b) {
     this.provider = b.provider;
@@ -117,6 +120,7 @@ public final class TransportConfig {
     this.proxy = b.proxy;
     this.credentials = b.credentials;
     this.signer = b.signer;
+    this.connectionAcquireTimeout = b.connectionAcquireTimeout;
   }
 
   /** The configuration with every default. */
@@ -156,6 +160,7 @@ public final class TransportConfig {
     b.proxy = proxy;
     b.credentials = credentials;
     b.signer = signer;
+    b.connectionAcquireTimeout = connectionAcquireTimeout;
     return b;
   }
 
@@ -294,6 +299,15 @@ public final class TransportConfig {
     return proxy;
   }
 
+  /**
+   * How long a request may wait for a connection when every one it may use is busy ({@link
+   * #maxConnectionsPerHost()}, {@link #maxConnections()}), or {@code null}: no bound of its own.
+   * Past it the request fails with {@link ConnectionPoolTimeoutException}, nothing sent.
+   */
+  public Duration connectionAcquireTimeout() {
+    return connectionAcquireTimeout;
+  }
+
   /** The credentials put on every attempt ({@link Credentials} says where), or {@code null}. */
   public Credentials credentials() {
     return credentials;
@@ -336,6 +350,9 @@ public final class TransportConfig {
         + httpVersion
         + (eventListener == null ? "" : ", eventListener=" + eventListener.getClass().getName())
         + (proxy == null ? "" : ", proxy=" + proxy)
+        + (connectionAcquireTimeout == null
+            ? ""
+            : ", connectionAcquireTimeout=" + connectionAcquireTimeout)
         + (credentials == null ? "" : ", credentials=" + credentials)
         + (signer == null ? "" : ", signer=" + signer.getClass().getName())
         + "]";
@@ -369,6 +386,7 @@ public final class TransportConfig {
     private ProxyConfig proxy;
     private Credentials credentials;
     private RequestSigner signer;
+    private Duration connectionAcquireTimeout;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private int maxResponseHeadBytes = DEFAULT_MAX_RESPONSE_HEAD_BYTES;
     private boolean retryStaleConnections = true;
@@ -562,6 +580,16 @@ public final class TransportConfig {
      */
     public Builder proxy(ProxyConfig proxy) {
       this.proxy = proxy;
+      return this;
+    }
+
+    /**
+     * Bounds the wait for a free connection ({@link TransportConfig#connectionAcquireTimeout()});
+     * {@code null}: no bound of its own.
+     */
+    public Builder connectionAcquireTimeout(Duration timeout) {
+      this.connectionAcquireTimeout =
+          timeout == null ? null : positive("connectionAcquireTimeout", timeout);
       return this;
     }
 

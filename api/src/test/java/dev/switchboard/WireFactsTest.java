@@ -264,6 +264,13 @@ class WireFactsTest {
                 false),
             new Expect(Fault.TLS, TlsException.class, "TLS handshake failed", false),
             new Expect(
+                Fault.POOL_TIMEOUT,
+                ConnectionPoolTimeoutException.class,
+                "no connection became free within the connection acquire timeout: every connection"
+                    + " the transport may open (maxConnectionsPerHost, maxConnections) was busy;"
+                    + " raise those limits or connectionAcquireTimeout",
+                false),
+            new Expect(
                 Fault.STALE_CONNECTION,
                 StaleConnectionException.class,
                 "the server closed a reused connection before responding",

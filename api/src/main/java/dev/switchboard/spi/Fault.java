@@ -15,6 +15,11 @@ public enum Fault {
    * an unusable address). Nothing was sent.
    */
   CONNECT_FAILED,
+  /**
+   * No pooled connection became free within the configuration's {@code connectionAcquireTimeout}
+   * (every connection the engine may open was busy). Nothing was sent.
+   */
+  POOL_TIMEOUT,
   /** No connection (TCP and TLS) within the exchange's connect timeout. Nothing was sent. */
   CONNECT_TIMEOUT,
   /** The TLS handshake failed (certificate, host name, protocol). Nothing was sent. */

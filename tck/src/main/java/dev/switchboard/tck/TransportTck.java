@@ -856,6 +856,22 @@ public abstract class TransportTck {
     }
   }
 
+  // ======================================================================== pool
+
+  /** Area {@code pool}. */
+  @Nested
+  @DisplayName("pool")
+  @Timeout(60)
+  class Pool {
+    private final PoolChecks c = new PoolChecks(ctx);
+
+    @Test
+    @DisplayName("pool.acquire-timeout-typed")
+    void acquireTimeout() throws Exception {
+      c.acquireTimeoutTyped();
+    }
+  }
+
   // ======================================================================== auth
 
   /** Area {@code auth}. */

@@ -42,6 +42,7 @@ final class ApacheEngine implements TransportEngine {
   private final Set<Capability> capabilities;
   private final Duration connectTimeout;
   private final boolean authentication; // only a proxy's 407 is ever answered (ProxyRouting)
+  private final Duration acquireTimeout; // HC5's connectionRequestTimeout, or none
   private final RequestConfig usualRequestConfig;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -55,7 +56,8 @@ final class ApacheEngine implements TransportEngine {
     this.capabilities = capabilities;
     this.connectTimeout = config.connectTimeout();
     this.authentication = owned && ProxyRouting.needsAuthentication(config.proxy());
-    this.usualRequestConfig = requestConfig(connectTimeout, authentication);
+    this.acquireTimeout = config.connectionAcquireTimeout();
+    this.usualRequestConfig = requestConfig(connectTimeout, authentication, acquireTimeout);
   }
 
   /** A client of our own, built for {@code config}, with its I/O reactor started. */
@@ -99,7 +101,9 @@ final class ApacheEngine implements TransportEngine {
             .disableRequestPriority()
             .setDefaultRequestConfig(
                 requestConfig(
-                    config.connectTimeout(), ProxyRouting.needsAuthentication(config.proxy())))
+                    config.connectTimeout(),
+                    ProxyRouting.needsAuthentication(config.proxy()),
+                    config.connectionAcquireTimeout()))
             .setHttp1Config(http1Config(config))
             .setThreadFactory(daemonThreads("switchboard-apache-io-"))
             .build();
@@ -126,18 +130,20 @@ final class ApacheEngine implements TransportEngine {
    * pauses. The api layer runs the response and read timeouts, on HTTP/2 as well.
    *
    * <p>The connect timeout is the library's own, which bounds the TCP connect and the TLS
-   * handshake. The wait for a free pooled connection (the per-host or total limit reached) is not
-   * bounded here ({@code connectionRequestTimeout} disabled, where 5.6 would default to 3 minutes):
-   * like the other transports, a request queues until a connection is free, its call's deadline
-   * passes (the api layer then aborts it, which withdraws it from the pool's queue) or it is
-   * cancelled. {@code setConnectTimeout} is deprecated but still applied per request in 5.6; it is
-   * the only per-request form, and the one that reaches a client the caller built.
+   * handshake. The wait for a free pooled connection (the per-host or total limit reached) is HC5's
+   * {@code connectionRequestTimeout}: the configuration's {@code connectionAcquireTimeout}, or none
+   * (where 5.6 would default to 3 minutes): like the other transports, a request then queues until
+   * a connection is free, its call's deadline passes (the api layer then aborts it, which withdraws
+   * it from the pool's queue) or it is cancelled. {@code setConnectTimeout} is deprecated but still
+   * applied per request in 5.6; it is the only per-request form, and the one that reaches a client
+   * the caller built.
    */
   @SuppressWarnings("deprecation")
-  private static RequestConfig requestConfig(Duration connect, boolean proxyAuthentication) {
+  private static RequestConfig requestConfig(
+      Duration connect, boolean proxyAuthentication, Duration acquire) {
     return RequestConfig.custom()
         .setConnectTimeout(Timeout.of(connect))
-        .setConnectionRequestTimeout(Timeout.DISABLED)
+        .setConnectionRequestTimeout(acquire == null ? Timeout.DISABLED : Timeout.of(acquire))
         .setResponseTimeout(Timeout.DISABLED)
         .setRedirectsEnabled(false)
         .setContentCompressionEnabled(false)
@@ -186,9 +192,12 @@ final class ApacheEngine implements TransportEngine {
     RequestConfig config =
         request.connectTimeout().equals(connectTimeout)
             ? usualRequestConfig
-            : requestConfig(request.connectTimeout(), authentication);
+            : requestConfig(request.connectTimeout(), authentication, acquireTimeout);
     ApacheExchange exchange = new ApacheExchange(request, listener);
     exchange.execute(client, config);
+    if (acquireTimeout != null) {
+      exchange.watchAcquire(acquireTimeout);
+    }
     return exchange;
   }
 

@@ -9,9 +9,11 @@ import dev.switchboard.spi.ExchangeListener;
 import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.Fault;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -153,6 +155,36 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
           f.cancel(true);
         }
       }
+    }
+  }
+
+  /**
+   * Fails the exchange when no pooled connection was leased to it within {@code timeout}. HC5 has
+   * the same bound ({@code connectionRequestTimeout}, also set), but checks it only when its pool
+   * is next touched (a lease or a release): a request queued behind connections that stay busy
+   * would wait on. Once a connection is leased, connecting is the connect timeout's business.
+   */
+  void watchAcquire(Duration timeout) {
+    try {
+      TIMER.schedule(
+          () -> {
+            AsyncExecRuntime r = runtime;
+            if (!written()
+                && (r == null || !r.isEndpointAcquired())
+                && ended.compareAndSet(false, true)) {
+              InterruptedIOException e =
+                  new InterruptedIOException("no connection leased within " + timeout);
+              emitFailure(() -> listener.onFailure(Fault.POOL_TIMEOUT, e));
+              Future<Void> f = future;
+              if (f != null) {
+                f.cancel(true);
+              }
+            }
+          },
+          timeout.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // cannot happen with an unbounded queue; HC5's own bound still holds
     }
   }
 

@@ -54,6 +54,9 @@ final class Failures {
 
   static Fault fault(Throwable failure, boolean written, boolean responseStarted, boolean stale) {
     Throwable t = cause(failure);
+    if (t instanceof org.apache.hc.core5.http.ConnectionRequestTimeoutException) {
+      return Fault.POOL_TIMEOUT; // HC5's own lease timeout, when it noticed first
+    }
     if (t instanceof DeadlineTimeoutException
         || t instanceof org.apache.hc.client5.http.ConnectTimeoutException) {
       return Fault.CONNECT_TIMEOUT;

@@ -61,6 +61,11 @@ final class ConnectionLimiter {
     w.start();
   }
 
+  /** Whether {@code w} waits in the queue (has not started). */
+  synchronized boolean isQueued(Waiter w) {
+    return queue.contains(w);
+  }
+
   /** Takes {@code w} out of the queue; false when it already started. */
   synchronized boolean withdraw(Waiter w) {
     return queue.remove(w);

@@ -121,7 +121,8 @@ final class JdkEngine implements TransportEngine {
   private final HttpClient.Version version;
   private final ThreadPoolExecutor executor;
   // over a user's client, or through a proxy: the JDK's own connect timeout bounds neither a
-  // user client's per-exchange value nor a proxy's CONNECT answer
+  // user client's per-exchange value nor a proxy's CONNECT answer; and the wait for a slot of the
+  // limiter, when connectionAcquireTimeout is set
   private final ScheduledThreadPoolExecutor connectTimer;
   private final ConnectionLimiter limiter;
   private final Map<Duration, Own> clients = new LinkedHashMap<>(16, 0.75f, true);
@@ -154,7 +155,7 @@ final class JdkEngine implements TransportEngine {
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
             r -> new IoThread(r, "switchboard-jdk-io-" + n.incrementAndGet()));
-    if (userClient != null || config.proxy() != null) {
+    if (userClient != null || config.proxy() != null || config.connectionAcquireTimeout() != null) {
       connectTimer =
           new ScheduledThreadPoolExecutor(1, r -> new IoThread(r, "switchboard-jdk-timer"));
       connectTimer.setRemoveOnCancelPolicy(true);
@@ -428,6 +429,21 @@ final class JdkEngine implements TransportEngine {
         return;
       }
       limiter.acquire(this);
+      Duration acquire = config.connectionAcquireTimeout();
+      if (acquire != null && limiter.isQueued(this)) {
+        try {
+          connectTimer.schedule(
+              () -> {
+                if (limiter.withdraw(this)) { // still waiting: no slot became free in time
+                  fail(Fault.POOL_TIMEOUT, null);
+                }
+              },
+              acquire.toNanos(),
+              TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          // closed meanwhile: the exchange is being aborted anyway
+        }
+      }
     }
 
     /** Holding a slot of the limiter: hands the request to the JDK. */

@@ -85,7 +85,14 @@ final class OkHttpEngine implements TransportEngine {
   private final boolean ownsPool;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OkHttpEngine(OkHttpClient withoutOurs, DispatcherPool executor, boolean ownsPool) {
+  private final Duration acquireTimeout; // null: no bound of its own on the dispatcher's queue
+
+  private OkHttpEngine(
+      OkHttpClient withoutOurs,
+      DispatcherPool executor,
+      boolean ownsPool,
+      Duration acquireTimeout) {
+    this.acquireTimeout = acquireTimeout;
     this.plainClient = withoutOurs.interceptors().isEmpty() ? withoutOurs : null;
     OkHttpClient.Builder b = withoutOurs.newBuilder();
     // Ours last among application interceptors (closest to OkHttp's bridge): user interceptors
@@ -144,7 +151,7 @@ final class OkHttpEngine implements TransportEngine {
     // interceptors see the requests as they go on the wire. The application-side one is added by
     // the constructor.
     b.networkInterceptors().add(0, OkHttpEngine::afterBridge);
-    return new OkHttpEngine(b.build(), executor, ownsPool);
+    return new OkHttpEngine(b.build(), executor, ownsPool, config.connectionAcquireTimeout());
   }
 
   /**
@@ -253,7 +260,7 @@ final class OkHttpEngine implements TransportEngine {
 
   @Override
   public Exchange start(ExchangeRequest request, ExchangeListener listener) {
-    OkHttpExchange exchange = new OkHttpExchange(request, listener);
+    OkHttpExchange exchange = new OkHttpExchange(request, listener, acquireTimeout);
     Request okRequest;
     try {
       okRequest = toOkHttp(request.request(), exchange);

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Proxy;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,9 +85,61 @@ final class OkHttpExchange implements Exchange, Callback {
   /** The response headers as they came, when the network interceptor had to hide some. */
   volatile okhttp3.Headers wireHeaders;
 
-  OkHttpExchange(ExchangeRequest exchange, ExchangeListener listener) {
+  OkHttpExchange(ExchangeRequest exchange, ExchangeListener listener, Duration acquireTimeout) {
     this.exchange = exchange;
     this.listener = listener;
+    this.queueWatch = acquireTimeout == null ? null : new QueueWatch(acquireTimeout);
+  }
+
+  /**
+   * Cancels the call when it waited in OkHttp's dispatcher queue (every request the limits allow is
+   * running) for longer than the connection acquire timeout.
+   */
+  private final QueueWatch queueWatch;
+
+  private final class QueueWatch extends AsyncTimeout {
+    private final AtomicInteger state =
+        new AtomicInteger(); // 0 idle, 1 running, 2 stopped, 3 fired
+    private final Duration timeout;
+    volatile boolean timedOut;
+
+    QueueWatch(Duration timeout) {
+      this.timeout = timeout;
+      timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    void start() {
+      if (state.compareAndSet(0, 1)) {
+        enter();
+      }
+    }
+
+    void stop() {
+      if (state.getAndSet(2) == 1) {
+        exit();
+      }
+    }
+
+    /**
+     * Reports the failure itself: OkHttp keeps a cancelled call in its queue until a slot frees,
+     * and only then fails it. The exchange counts as aborted first, so that OkHttp's own report of
+     * it later is dropped.
+     */
+    @Override
+    protected void timedOut() {
+      if (state.compareAndSet(1, 3)) {
+        timedOut = true;
+        aborted = true;
+        listener.onFailure(
+            Fault.POOL_TIMEOUT,
+            new InterruptedIOException(
+                "waited in OkHttp's dispatcher queue for longer than " + timeout));
+        Call c = call;
+        if (c != null) {
+          c.cancel();
+        }
+      }
+    }
   }
 
   int connectTimeoutMillis() {
@@ -472,6 +525,10 @@ final class OkHttpExchange implements Exchange, Callback {
     if (ProxyCredentials.GAVE_UP.equals(e.getMessage())) {
       return Fault.PROXY_AUTHENTICATION;
     }
+    QueueWatch queued = queueWatch;
+    if (queued != null && queued.timedOut) {
+      return Fault.POOL_TIMEOUT;
+    }
     if (!connected) {
       if (e instanceof InterruptedIOException && "executor rejected".equals(e.getMessage())) {
         return Fault.CLOSED;
@@ -550,6 +607,22 @@ final class OkHttpExchange implements Exchange, Callback {
   /** Per-call events: fast, never throwing; connect events may come from OkHttp's own threads. */
   private final class Events extends EventListener {
     @Override
+    public void dispatcherQueueStart(Call call, okhttp3.Dispatcher dispatcher) {
+      QueueWatch watch = queueWatch;
+      if (watch != null) {
+        watch.start();
+      }
+    }
+
+    @Override
+    public void dispatcherQueueEnd(Call call, okhttp3.Dispatcher dispatcher) {
+      QueueWatch watch = queueWatch;
+      if (watch != null) {
+        watch.stop();
+      }
+    }
+
+    @Override
     public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
       connectStarted = true;
       ConnectWatch watch = connectWatch;
@@ -617,6 +690,10 @@ final class OkHttpExchange implements Exchange, Callback {
     @Override
     public void callFailed(Call call, IOException ioe) {
       stopConnectWatch();
+      QueueWatch watch = queueWatch;
+      if (watch != null) {
+        watch.stop();
+      }
     }
   }
 

@@ -308,7 +308,11 @@ public final class BrokenTransports {
     /** A signer's exception comes out untyped. */
     RAW_SIGNER_FAILURES(BrokenAuth::rawSignerFailures),
     /** Shows the Authorization value in failures. */
-    LEAKS_AUTHORIZATION(BrokenAuth::leaksAuthorization);
+    LEAKS_AUTHORIZATION(BrokenAuth::leaksAuthorization),
+    /** Waits for a free connection for as long as it takes. */
+    IGNORES_ACQUIRE_TIMEOUT(config(b -> b.connectionAcquireTimeout(null))),
+    /** Reports the wait for a free connection as a connect timeout. */
+    POOL_TIMEOUT_AS_CONNECT_TIMEOUT(BrokenPool::poolTimeoutAsConnectTimeout);
 
     private final Function<TransportConfig, Transport> factory;
 

@@ -1,0 +1,43 @@
+package dev.switchboard.tck.selftest;
+
+import dev.switchboard.ConnectTimeoutException;
+import dev.switchboard.ConnectionPoolTimeoutException;
+import dev.switchboard.Request;
+import dev.switchboard.Response;
+import dev.switchboard.Transport;
+import dev.switchboard.TransportConfig;
+import dev.switchboard.Transports;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** Broken transports for the {@code pool} area, over the real {@code jdk} transport. */
+final class BrokenPool {
+  private BrokenPool() {}
+
+  /**
+   * Reports the wait for a free connection as a connect timeout (as HttpClient 4's {@code
+   * ConnectionPoolTimeoutException}, a subclass of its connect timeout, did).
+   */
+  static Transport poolTimeoutAsConnectTimeout(TransportConfig c) {
+    Transport t = Transports.create(BrokenTransports.jdkConfig(c));
+    return new ForwardingTransport(t) {
+      @Override
+      public CompletableFuture<Response> send(Request request) {
+        return delegate
+            .send(request)
+            .handle(
+                (r, e) -> {
+                  Throwable f = e instanceof CompletionException ce ? ce.getCause() : e;
+                  if (f == null) {
+                    return CompletableFuture.completedFuture(r);
+                  }
+                  if (f instanceof ConnectionPoolTimeoutException p) {
+                    f = new ConnectTimeoutException(p.timeout(), p.request(), p.transport(), p);
+                  }
+                  return CompletableFuture.<Response>failedFuture(f);
+                })
+            .thenCompose(x -> x);
+      }
+    };
+  }
+}

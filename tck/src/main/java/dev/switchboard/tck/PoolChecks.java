@@ -1,0 +1,64 @@
+package dev.switchboard.tck;
+
+import static dev.switchboard.tck.TckContext.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.ConnectionPoolTimeoutException;
+import dev.switchboard.Request;
+import dev.switchboard.Response;
+import dev.switchboard.Transport;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Area {@code pool}: what a request meets when every connection it may use is busy. */
+final class PoolChecks {
+  private final TckContext ctx;
+
+  PoolChecks(TckContext ctx) {
+    this.ctx = ctx;
+  }
+
+  void acquireTimeoutTyped() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    RawServer server =
+        ctx.raw(
+            (req, conn) -> {
+              if (req.target().equals("/hold")) {
+                release.await(30, TimeUnit.SECONDS);
+              }
+              conn.respond(200, "ok " + req.target());
+            });
+    Duration acquire = Duration.ofMillis(500);
+    Transport t = ctx.transport(b -> b.maxConnectionsPerHost(1).connectionAcquireTimeout(acquire));
+    try {
+      CompletableFuture<Response> held = t.send(Request.get(server.uri("/hold")));
+      assertTrue(
+          Loopback.await(server::requestCount, 1, Duration.ofSeconds(10), 10),
+          "the first request never reached the server");
+      long start = System.nanoTime();
+      ConnectionPoolTimeoutException e =
+          TckContext.failure(
+              t.send(Request.get(server.uri("/queued"))),
+              ConnectionPoolTimeoutException.class,
+              Duration.ofSeconds(20));
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms < 15_000, "the wait for a connection took " + ms + " ms, bounded at 500 ms");
+      assertFalse(e.requestSent(), "requestSent() when no connection became free");
+      assertEquals(acquire, e.timeout(), "the timeout the exception names");
+      release.countDown();
+      assertEquals("ok /hold", ok(held).text(), "the request that held the connection");
+      assertEquals(
+          "ok /after", ok(t.send(Request.get(server.uri("/after")))).text(), "the next request");
+      assertEquals(
+          0,
+          server.requests().stream().filter(r -> r.target().equals("/queued")).count(),
+          "the request that timed out reached the server");
+    } finally {
+      release.countDown();
+    }
+  }
+}
