@@ -33,5 +33,10 @@ public enum Capability {
    * with the proxy's Basic credentials. Without it a configuration with credentials on the proxy
    * for {@code https://} is rejected when the transport is created, naming what would allow it.
    */
-  PROXY_TUNNEL_CREDENTIALS
+  PROXY_TUNNEL_CREDENTIALS,
+  /**
+   * Closes pooled connections idle for longer than {@link TransportConfig#maxIdleTime()}. Without
+   * it a configuration that sets one is rejected when the transport is created.
+   */
+  MAX_IDLE_TIME
 }

@@ -32,7 +32,7 @@ final class LayeredTransport implements Transport {
 
   LayeredTransport(TransportEngine engine, TransportConfig config) {
     try {
-      ProxySupport.check(config, engine.name(), engine.capabilities());
+      CapabilityChecks.check(config, engine.name(), engine.capabilities());
     } catch (UnsupportedFeatureException e) {
       engine.close();
       throw e;

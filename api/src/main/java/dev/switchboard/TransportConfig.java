@@ -43,6 +43,9 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link #proxy()}</td><td>none: every request goes direct</td></tr>
  *   <tr><td>{@link #connectionAcquireTimeout()}</td><td>none: a request waits for a free
  *       connection until its request timeout, if any</td></tr>
+ *   <tr><td>{@link #maxIdleTime()}</td><td>the library's (OkHttp: 5 min; Apache: none, a pooled
+ *       connection idle for 1 s is checked before reuse; JDK: its JVM-wide keep-alive
+ *       timeout)</td></tr>
  *   <tr><td>{@link #credentials()}</td><td>none</td></tr>
  *   <tr><td>{@link #signer()}</td><td>none</td></tr>
  *   <tr><td>{@link #redactedHeaders()}</td><td>{@code Authorization}, {@code
@@ -90,6 +93,7 @@ public final class TransportConfig {
   private final Credentials credentials;
   private final RequestSigner signer;
   private final Duration connectionAcquireTimeout;
+  private final Duration maxIdleTime;
 
   private TransportConfig(Builder b) {
     this.provider = b.provider;
@@ -121,6 +125,7 @@ public final class TransportConfig {
     this.credentials = b.credentials;
     this.signer = b.signer;
     this.connectionAcquireTimeout = b.connectionAcquireTimeout;
+    this.maxIdleTime = b.maxIdleTime;
   }
 
   /** The configuration with every default. */
@@ -161,6 +166,7 @@ public final class TransportConfig {
     b.credentials = credentials;
     b.signer = signer;
     b.connectionAcquireTimeout = connectionAcquireTimeout;
+    b.maxIdleTime = maxIdleTime;
     return b;
   }
 
@@ -308,6 +314,15 @@ public final class TransportConfig {
     return connectionAcquireTimeout;
   }
 
+  /**
+   * How long a pooled connection may stay idle before the transport closes it (say, shorter than a
+   * load balancer's idle timeout, so that it never closes one under a request), or {@code null}:
+   * the library's default. Needs {@link Capability#MAX_IDLE_TIME}.
+   */
+  public Duration maxIdleTime() {
+    return maxIdleTime;
+  }
+
   /** The credentials put on every attempt ({@link Credentials} says where), or {@code null}. */
   public Credentials credentials() {
     return credentials;
@@ -353,6 +368,7 @@ public final class TransportConfig {
         + (connectionAcquireTimeout == null
             ? ""
             : ", connectionAcquireTimeout=" + connectionAcquireTimeout)
+        + (maxIdleTime == null ? "" : ", maxIdleTime=" + maxIdleTime)
         + (credentials == null ? "" : ", credentials=" + credentials)
         + (signer == null ? "" : ", signer=" + signer.getClass().getName())
         + "]";
@@ -387,6 +403,7 @@ public final class TransportConfig {
     private Credentials credentials;
     private RequestSigner signer;
     private Duration connectionAcquireTimeout;
+    private Duration maxIdleTime;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private int maxResponseHeadBytes = DEFAULT_MAX_RESPONSE_HEAD_BYTES;
     private boolean retryStaleConnections = true;
@@ -590,6 +607,15 @@ public final class TransportConfig {
     public Builder connectionAcquireTimeout(Duration timeout) {
       this.connectionAcquireTimeout =
           timeout == null ? null : positive("connectionAcquireTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Closes pooled connections idle for longer than {@code idle} ({@link
+     * TransportConfig#maxIdleTime()}); {@code null}: the library's default.
+     */
+    public Builder maxIdleTime(Duration idle) {
+      this.maxIdleTime = idle == null ? null : positive("maxIdleTime", idle);
       return this;
     }
 

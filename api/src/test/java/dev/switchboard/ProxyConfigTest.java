@@ -231,22 +231,22 @@ class ProxyConfigTest {
     java.util.Set<Capability> none = java.util.Set.of();
     TransportConfig socks = TransportConfig.builder().proxy(ProxyConfig.socks("s", 1080)).build();
     assertTrue(
-        assertThrows(UnsupportedFeatureException.class, () -> ProxySupport.check(socks, "t", none))
+        assertThrows(UnsupportedFeatureException.class, () -> CapabilityChecks.check(socks, "t", none))
             .getMessage()
             .startsWith("the t transport cannot go through a SOCKS proxy; use an HTTP proxy"));
-    ProxySupport.check(socks, "t", java.util.Set.of(Capability.SOCKS_PROXY));
+    CapabilityChecks.check(socks, "t", java.util.Set.of(Capability.SOCKS_PROXY));
     TransportConfig tunnel =
         TransportConfig.builder().proxy(ProxyConfig.of(CORP).withCredentials("u", "pw1")).build();
     UnsupportedFeatureException e =
         assertThrows(
-            UnsupportedFeatureException.class, () -> ProxySupport.check(tunnel, "t", none));
+            UnsupportedFeatureException.class, () -> CapabilityChecks.check(tunnel, "t", none));
     assertTrue(e.getMessage().contains("PROXY_TUNNEL_CREDENTIALS"), e.getMessage());
     assertFalse(e.getMessage().contains("pw1"), e.getMessage());
-    ProxySupport.check(tunnel, "t", java.util.Set.of(Capability.PROXY_TUNNEL_CREDENTIALS));
+    CapabilityChecks.check(tunnel, "t", java.util.Set.of(Capability.PROXY_TUNNEL_CREDENTIALS));
     TransportConfig httpOnly =
         TransportConfig.builder()
             .proxy(ProxyConfig.of(CORP.withCredentials("u", "pw1"), CORP))
             .build();
-    ProxySupport.check(httpOnly, "t", none); // credentials for forward requests need nothing
+    CapabilityChecks.check(httpOnly, "t", none); // credentials for forward requests need nothing
   }
 }

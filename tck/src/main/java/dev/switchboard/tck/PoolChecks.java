@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.Capability;
 import dev.switchboard.ConnectionPoolTimeoutException;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.Transport;
+import dev.switchboard.TransportConfig;
+import dev.switchboard.UnsupportedFeatureException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
 
 /** Area {@code pool}: what a request meets when every connection it may use is busy. */
 final class PoolChecks {
@@ -60,5 +64,29 @@ final class PoolChecks {
     } finally {
       release.countDown();
     }
+  }
+
+  void idleConnectionClosed() throws Exception {
+    Duration idle = Duration.ofSeconds(1);
+    if (!ctx.has(Capability.MAX_IDLE_TIME)) {
+      UnsupportedFeatureException e =
+          Assertions.assertThrows(
+              UnsupportedFeatureException.class,
+              () -> ctx.create(TransportConfig.builder().maxIdleTime(idle).build()),
+              "create() with maxIdleTime on a transport without MAX_IDLE_TIME");
+      assertTrue(e.getMessage().contains("MAX_IDLE_TIME"), e.getMessage());
+      ctx.alternativeVerified(
+          "MAX_IDLE_TIME not supported: create() rejects maxIdleTime with"
+              + " UnsupportedFeatureException");
+      return;
+    }
+    RawServer server = ctx.raw((req, conn) -> conn.respond(200, "ok " + req.target()));
+    Transport t = ctx.transport(b -> b.maxIdleTime(idle));
+    assertEquals("ok /first", ok(t.send(Request.get(server.uri("/first")))).text());
+    assertTrue(
+        Loopback.await(server::closedByClient, 1, Duration.ofSeconds(10), 20),
+        "a connection idle for 10 s with maxIdleTime 1 s was not closed by the client");
+    assertEquals("ok /next", ok(t.send(Request.get(server.uri("/next")))).text());
+    assertEquals(2, server.connections(), "connections: the idle one closed, then a new one");
   }
 }

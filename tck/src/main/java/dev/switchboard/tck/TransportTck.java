@@ -870,6 +870,12 @@ public abstract class TransportTck {
     void acquireTimeout() throws Exception {
       c.acquireTimeoutTyped();
     }
+
+    @Test
+    @DisplayName("pool.idle-connection-closed")
+    void idleClosed() throws Exception {
+      c.idleConnectionClosed();
+    }
   }
 
   // ======================================================================== auth

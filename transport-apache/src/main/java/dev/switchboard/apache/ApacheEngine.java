@@ -35,7 +35,8 @@ final class ApacheEngine implements TransportEngine {
           Capability.HTTP_2,
           Capability.CUSTOM_SSL_CONTEXT,
           Capability.CONNECTION_EVENTS,
-          Capability.PROXY_TUNNEL_CREDENTIALS);
+          Capability.PROXY_TUNNEL_CREDENTIALS,
+          Capability.MAX_IDLE_TIME);
 
   private final CloseableHttpAsyncClient client;
   private final boolean owned;
@@ -92,6 +93,9 @@ final class ApacheEngine implements TransportEngine {
     HttpAsyncClientBuilder builder = ApacheTransports.configure(HttpAsyncClients.custom());
     if (config.proxy() != null) {
       ProxyRouting.apply(builder, config.proxy());
+    }
+    if (config.maxIdleTime() != null) { // a daemon thread sweeps the pool every maxIdleTime
+      builder.evictIdleConnections(TimeValue.of(config.maxIdleTime()));
     }
     CloseableHttpAsyncClient client =
         builder

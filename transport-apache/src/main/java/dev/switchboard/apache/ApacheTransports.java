@@ -82,6 +82,9 @@ public final class ApacheTransports {
           "set it with ClientTlsStrategyBuilder.create().setSslContext(...) on its connection"
               + " manager");
     }
+    if (config.maxIdleTime() != null) {
+      throw unsupported("maxIdleTime", "call evictIdleConnections(...) on its builder");
+    }
     if (config.proxy() != null) {
       throw unsupported(
           "proxy",

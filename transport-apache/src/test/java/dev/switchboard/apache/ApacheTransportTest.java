@@ -55,7 +55,8 @@ class ApacheTransportTest {
               Capability.HTTP_2,
               Capability.CUSTOM_SSL_CONTEXT,
               Capability.CONNECTION_EVENTS,
-              Capability.PROXY_TUNNEL_CREDENTIALS),
+              Capability.PROXY_TUNNEL_CREDENTIALS,
+              Capability.MAX_IDLE_TIME),
           t.capabilities());
     }
   }

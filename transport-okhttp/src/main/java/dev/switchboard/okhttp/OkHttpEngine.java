@@ -59,7 +59,8 @@ final class OkHttpEngine implements TransportEngine {
               Capability.HTTP_2,
               Capability.CUSTOM_SSL_CONTEXT,
               Capability.CONNECTION_EVENTS,
-              Capability.PROXY_TUNNEL_CREDENTIALS));
+              Capability.PROXY_TUNNEL_CREDENTIALS,
+              Capability.MAX_IDLE_TIME));
 
   private static final RequestBody EMPTY_BODY = RequestBody.create(new byte[0], (MediaType) null);
 
@@ -108,7 +109,13 @@ final class OkHttpEngine implements TransportEngine {
   static OkHttpEngine create(TransportConfig config) {
     OkHttpClient.Builder b =
         new OkHttpClient.Builder()
-            .connectionPool(new ConnectionPool(config.maxConnections(), 5, TimeUnit.MINUTES));
+            .connectionPool(
+                new ConnectionPool(
+                    config.maxConnections(),
+                    config.maxIdleTime() == null
+                        ? TimeUnit.MINUTES.toNanos(5) // OkHttp's own default
+                        : config.maxIdleTime().toNanos(),
+                    TimeUnit.NANOSECONDS));
     return configure(b, config, true);
   }
 

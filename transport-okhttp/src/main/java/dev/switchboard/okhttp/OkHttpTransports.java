@@ -52,6 +52,14 @@ public final class OkHttpTransports {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(config, "config");
     OkHttpVersionCheck.check();
+    if (config.maxIdleTime() != null) {
+      throw new dev.switchboard.UnsupportedFeatureException(
+          "TransportConfig.maxIdleTime cannot be applied to an OkHttpClient you built (its"
+              + " connection pool is yours); leave it unset and give the client a"
+              + " ConnectionPool(maxIdle, keepAliveDuration, unit)",
+          null,
+          OkHttpEngine.NAME);
+    }
     return Transports.wrap(OkHttpEngine.wrap(client, config), config);
   }
 }

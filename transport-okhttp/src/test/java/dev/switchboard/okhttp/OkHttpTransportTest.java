@@ -65,7 +65,8 @@ class OkHttpTransportTest {
             dev.switchboard.Capability.HTTP_2,
             dev.switchboard.Capability.CUSTOM_SSL_CONTEXT,
             dev.switchboard.Capability.CONNECTION_EVENTS,
-            dev.switchboard.Capability.PROXY_TUNNEL_CREDENTIALS),
+            dev.switchboard.Capability.PROXY_TUNNEL_CREDENTIALS,
+            dev.switchboard.Capability.MAX_IDLE_TIME),
         provider.get().capabilities());
   }
 

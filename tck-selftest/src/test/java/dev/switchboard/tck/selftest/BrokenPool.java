@@ -1,5 +1,6 @@
 package dev.switchboard.tck.selftest;
 
+import dev.switchboard.Capability;
 import dev.switchboard.ConnectTimeoutException;
 import dev.switchboard.ConnectionPoolTimeoutException;
 import dev.switchboard.Request;
@@ -7,6 +8,9 @@ import dev.switchboard.Response;
 import dev.switchboard.Transport;
 import dev.switchboard.TransportConfig;
 import dev.switchboard.Transports;
+import dev.switchboard.spi.TransportEngine;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -39,5 +43,19 @@ final class BrokenPool {
             .thenCompose(x -> x);
       }
     };
+  }
+
+  /** Declares MAX_IDLE_TIME and keeps idle connections as long as its library does. */
+  static final class KeepsIdleConnections extends ForwardingEngine {
+    KeepsIdleConnections(TransportEngine delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+      Set<Capability> all = EnumSet.of(Capability.MAX_IDLE_TIME);
+      all.addAll(delegate.capabilities());
+      return all;
+    }
   }
 }

@@ -312,7 +312,9 @@ public final class BrokenTransports {
     /** Waits for a free connection for as long as it takes. */
     IGNORES_ACQUIRE_TIMEOUT(config(b -> b.connectionAcquireTimeout(null))),
     /** Reports the wait for a free connection as a connect timeout. */
-    POOL_TIMEOUT_AS_CONNECT_TIMEOUT(BrokenPool::poolTimeoutAsConnectTimeout);
+    POOL_TIMEOUT_AS_CONNECT_TIMEOUT(BrokenPool::poolTimeoutAsConnectTimeout),
+    /** Declares MAX_IDLE_TIME and never closes an idle connection. */
+    KEEPS_IDLE_CONNECTIONS(engine(BrokenPool.KeepsIdleConnections::new));
 
     private final Function<TransportConfig, Transport> factory;
 

@@ -387,6 +387,7 @@ class KitBitesTest {
         Breakage.ENDS_UPLOAD_ON_SOURCE_FAILURE, "streaming.source-failure-leaves-no-whole-request");
     expect(Breakage.IGNORES_ACQUIRE_TIMEOUT, "pool.acquire-timeout-typed");
     expect(Breakage.POOL_TIMEOUT_AS_CONNECT_TIMEOUT, "pool.acquire-timeout-typed");
+    expect(Breakage.KEEPS_IDLE_CONNECTIONS, "pool.idle-connection-closed");
     expect(
         Breakage.IGNORES_CREDENTIALS, // every check of credentials reaching the server
         "auth.credentials-sent",

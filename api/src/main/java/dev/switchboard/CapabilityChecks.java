@@ -3,18 +3,28 @@ package dev.switchboard;
 import java.util.Set;
 
 /**
- * Whether a transport can honour a configuration's {@link ProxyConfig}: checked when the transport
- * is created, so that a proxy it cannot use is refused then, naming the alternative, instead of
- * being ignored (requests going direct) or failing at the first request.
+ * Whether a transport can honour a configuration's {@link ProxyConfig} (and its pool's {@link
+ * TransportConfig#maxIdleTime()}): checked when the transport is created, so that what it cannot do
+ * is refused then, naming the alternative, instead of being ignored (requests going direct,
+ * connections kept) or failing at the first request.
  */
-final class ProxySupport {
-  private ProxySupport() {}
+final class CapabilityChecks {
+  private CapabilityChecks() {}
 
   /**
    * @throws UnsupportedFeatureException when {@code config}'s proxy needs a capability the {@code
    *     name}d transport lacks
    */
   static void check(TransportConfig config, String name, Set<Capability> capabilities) {
+    if (config.maxIdleTime() != null && !capabilities.contains(Capability.MAX_IDLE_TIME)) {
+      throw refused(
+          name,
+          "cannot close pooled connections after maxIdleTime; leave it unset (the library's"
+              + " default), or use a transport with MAX_IDLE_TIME (okhttp, apache)"
+              + (name.equals("jdk")
+                  ? "; the JDK's keep-alive is JVM-wide: -Djdk.httpclient.keepalive.timeout=<s>"
+                  : ""));
+    }
     ProxyConfig proxy = config.proxy();
     if (proxy == null) {
       return;
