@@ -38,5 +38,10 @@ public enum Capability {
    * Closes pooled connections idle for longer than {@link TransportConfig#maxIdleTime()}. Without
    * it a configuration that sets one is rejected when the transport is created.
    */
-  MAX_IDLE_TIME
+  MAX_IDLE_TIME,
+  /**
+   * Uses no connection older than {@link TransportConfig#connectionTimeToLive()} for a new request.
+   * Without it a configuration that sets one is rejected when the transport is created.
+   */
+  CONNECTION_TIME_TO_LIVE
 }

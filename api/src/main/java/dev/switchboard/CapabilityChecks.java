@@ -25,6 +25,14 @@ final class CapabilityChecks {
                   ? "; the JDK's keep-alive is JVM-wide: -Djdk.httpclient.keepalive.timeout=<s>"
                   : ""));
     }
+    if (config.connectionTimeToLive() != null
+        && !capabilities.contains(Capability.CONNECTION_TIME_TO_LIVE)) {
+      throw refused(
+          name,
+          "cannot retire connections after connectionTimeToLive (its library has no such limit);"
+              + " leave it unset, set a shorter maxIdleTime where that is the aim, or use a"
+              + " transport with CONNECTION_TIME_TO_LIVE (apache)");
+    }
     ProxyConfig proxy = config.proxy();
     if (proxy == null) {
       return;

@@ -46,6 +46,8 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link #maxIdleTime()}</td><td>the library's (OkHttp: 5 min; Apache: none, a pooled
  *       connection idle for 1 s is checked before reuse; JDK: its JVM-wide keep-alive
  *       timeout)</td></tr>
+ *   <tr><td>{@link #connectionTimeToLive()}</td><td>none: a connection lives as long as it is
+ *       used</td></tr>
  *   <tr><td>{@link #credentials()}</td><td>none</td></tr>
  *   <tr><td>{@link #signer()}</td><td>none</td></tr>
  *   <tr><td>{@link #redactedHeaders()}</td><td>{@code Authorization}, {@code
@@ -94,6 +96,7 @@ public final class TransportConfig {
   private final RequestSigner signer;
   private final Duration connectionAcquireTimeout;
   private final Duration maxIdleTime;
+  private final Duration connectionTimeToLive;
 
   private TransportConfig(Builder b) {
     this.provider = b.provider;
@@ -126,6 +129,7 @@ public final class TransportConfig {
     this.signer = b.signer;
     this.connectionAcquireTimeout = b.connectionAcquireTimeout;
     this.maxIdleTime = b.maxIdleTime;
+    this.connectionTimeToLive = b.connectionTimeToLive;
   }
 
   /** The configuration with every default. */
@@ -167,6 +171,7 @@ public final class TransportConfig {
     b.signer = signer;
     b.connectionAcquireTimeout = connectionAcquireTimeout;
     b.maxIdleTime = maxIdleTime;
+    b.connectionTimeToLive = connectionTimeToLive;
     return b;
   }
 
@@ -323,6 +328,15 @@ public final class TransportConfig {
     return maxIdleTime;
   }
 
+  /**
+   * How long a connection may be used from when it was opened: one older is not used for a new
+   * request (so that requests spread over new servers behind a DNS name or a load balancer), or
+   * {@code null}: no limit. Needs {@link Capability#CONNECTION_TIME_TO_LIVE}.
+   */
+  public Duration connectionTimeToLive() {
+    return connectionTimeToLive;
+  }
+
   /** The credentials put on every attempt ({@link Credentials} says where), or {@code null}. */
   public Credentials credentials() {
     return credentials;
@@ -369,6 +383,7 @@ public final class TransportConfig {
             ? ""
             : ", connectionAcquireTimeout=" + connectionAcquireTimeout)
         + (maxIdleTime == null ? "" : ", maxIdleTime=" + maxIdleTime)
+        + (connectionTimeToLive == null ? "" : ", connectionTimeToLive=" + connectionTimeToLive)
         + (credentials == null ? "" : ", credentials=" + credentials)
         + (signer == null ? "" : ", signer=" + signer.getClass().getName())
         + "]";
@@ -404,6 +419,7 @@ public final class TransportConfig {
     private RequestSigner signer;
     private Duration connectionAcquireTimeout;
     private Duration maxIdleTime;
+    private Duration connectionTimeToLive;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private int maxResponseHeadBytes = DEFAULT_MAX_RESPONSE_HEAD_BYTES;
     private boolean retryStaleConnections = true;
@@ -616,6 +632,15 @@ public final class TransportConfig {
      */
     public Builder maxIdleTime(Duration idle) {
       this.maxIdleTime = idle == null ? null : positive("maxIdleTime", idle);
+      return this;
+    }
+
+    /**
+     * Uses no connection older than {@code ttl} for a new request ({@link
+     * TransportConfig#connectionTimeToLive()}); {@code null}: no limit.
+     */
+    public Builder connectionTimeToLive(Duration ttl) {
+      this.connectionTimeToLive = ttl == null ? null : positive("connectionTimeToLive", ttl);
       return this;
     }
 

@@ -231,7 +231,8 @@ class ProxyConfigTest {
     java.util.Set<Capability> none = java.util.Set.of();
     TransportConfig socks = TransportConfig.builder().proxy(ProxyConfig.socks("s", 1080)).build();
     assertTrue(
-        assertThrows(UnsupportedFeatureException.class, () -> CapabilityChecks.check(socks, "t", none))
+        assertThrows(
+                UnsupportedFeatureException.class, () -> CapabilityChecks.check(socks, "t", none))
             .getMessage()
             .startsWith("the t transport cannot go through a SOCKS proxy; use an HTTP proxy"));
     CapabilityChecks.check(socks, "t", java.util.Set.of(Capability.SOCKS_PROXY));

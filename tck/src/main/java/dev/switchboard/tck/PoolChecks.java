@@ -89,4 +89,29 @@ final class PoolChecks {
     assertEquals("ok /next", ok(t.send(Request.get(server.uri("/next")))).text());
     assertEquals(2, server.connections(), "connections: the idle one closed, then a new one");
   }
+
+  void connectionRetiredAfterTimeToLive() throws Exception {
+    Duration ttl =
+        Duration.ofSeconds(2); // two loopback requests take far less, even on a busy machine
+    if (!ctx.has(Capability.CONNECTION_TIME_TO_LIVE)) {
+      UnsupportedFeatureException e =
+          Assertions.assertThrows(
+              UnsupportedFeatureException.class,
+              () -> ctx.create(TransportConfig.builder().connectionTimeToLive(ttl).build()),
+              "create() with connectionTimeToLive without CONNECTION_TIME_TO_LIVE");
+      assertTrue(e.getMessage().contains("CONNECTION_TIME_TO_LIVE"), e.getMessage());
+      ctx.alternativeVerified(
+          "CONNECTION_TIME_TO_LIVE not supported: create() rejects connectionTimeToLive with"
+              + " UnsupportedFeatureException");
+      return;
+    }
+    RawServer server = ctx.raw((req, conn) -> conn.respond(200, "ok " + req.target()));
+    Transport t = ctx.transport(b -> b.connectionTimeToLive(ttl));
+    assertEquals("ok /1", ok(t.send(Request.get(server.uri("/1")))).text());
+    assertEquals("ok /2", ok(t.send(Request.get(server.uri("/2")))).text());
+    assertEquals(1, server.connections(), "a young connection is reused");
+    Thread.sleep(ttl.toMillis() * 2); // older than its time to live, idle for much less than 1 min
+    assertEquals("ok /3", ok(t.send(Request.get(server.uri("/3")))).text());
+    assertEquals(2, server.connections(), "a connection past its time to live was used again");
+  }
 }

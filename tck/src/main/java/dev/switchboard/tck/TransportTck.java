@@ -876,6 +876,12 @@ public abstract class TransportTck {
     void idleClosed() throws Exception {
       c.idleConnectionClosed();
     }
+
+    @Test
+    @DisplayName("pool.connection-time-to-live")
+    void timeToLive() throws Exception {
+      c.connectionRetiredAfterTimeToLive();
+    }
   }
 
   // ======================================================================== auth

@@ -36,7 +36,8 @@ final class ApacheEngine implements TransportEngine {
           Capability.CUSTOM_SSL_CONTEXT,
           Capability.CONNECTION_EVENTS,
           Capability.PROXY_TUNNEL_CREDENTIALS,
-          Capability.MAX_IDLE_TIME);
+          Capability.MAX_IDLE_TIME,
+          Capability.CONNECTION_TIME_TO_LIVE);
 
   private final CloseableHttpAsyncClient client;
   private final boolean owned;
@@ -73,6 +74,10 @@ final class ApacheEngine implements TransportEngine {
                     // a pooled connection idle for a second is checked before reuse: no retries
                     // here, so a request must not be lost to a connection the server has closed
                     .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                    .setTimeToLive(
+                        config.connectionTimeToLive() == null
+                            ? null // HC5's default: no limit
+                            : TimeValue.of(config.connectionTimeToLive()))
                     .build())
             .setDefaultTlsConfig(
                 TlsConfig.custom()

@@ -56,7 +56,8 @@ class ApacheTransportTest {
               Capability.CUSTOM_SSL_CONTEXT,
               Capability.CONNECTION_EVENTS,
               Capability.PROXY_TUNNEL_CREDENTIALS,
-              Capability.MAX_IDLE_TIME),
+              Capability.MAX_IDLE_TIME,
+              Capability.CONNECTION_TIME_TO_LIVE),
           t.capabilities());
     }
   }

@@ -58,4 +58,18 @@ final class BrokenPool {
       return all;
     }
   }
+
+  /** Declares CONNECTION_TIME_TO_LIVE and uses connections for as long as they last. */
+  static final class IgnoresTimeToLive extends ForwardingEngine {
+    IgnoresTimeToLive(TransportEngine delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+      Set<Capability> all = EnumSet.of(Capability.CONNECTION_TIME_TO_LIVE);
+      all.addAll(delegate.capabilities());
+      return all;
+    }
+  }
 }

@@ -314,7 +314,9 @@ public final class BrokenTransports {
     /** Reports the wait for a free connection as a connect timeout. */
     POOL_TIMEOUT_AS_CONNECT_TIMEOUT(BrokenPool::poolTimeoutAsConnectTimeout),
     /** Declares MAX_IDLE_TIME and never closes an idle connection. */
-    KEEPS_IDLE_CONNECTIONS(engine(BrokenPool.KeepsIdleConnections::new));
+    KEEPS_IDLE_CONNECTIONS(engine(BrokenPool.KeepsIdleConnections::new)),
+    /** Declares CONNECTION_TIME_TO_LIVE and never retires a connection. */
+    IGNORES_TIME_TO_LIVE(engine(BrokenPool.IgnoresTimeToLive::new));
 
     private final Function<TransportConfig, Transport> factory;
 
