@@ -43,5 +43,10 @@ public enum Capability {
    * Uses no connection older than {@link TransportConfig#connectionTimeToLive()} for a new request.
    * Without it a configuration that sets one is rejected when the transport is created.
    */
-  CONNECTION_TIME_TO_LIVE
+  CONNECTION_TIME_TO_LIVE,
+  /**
+   * Tells its pool's state ({@link Transport#poolStats()}: leased, idle, pending). Without it that
+   * is always empty.
+   */
+  POOL_STATS
 }

@@ -51,6 +51,11 @@ final class LayeredTransport implements Transport {
   }
 
   @Override
+  public java.util.Optional<PoolStats> poolStats() {
+    return java.util.Optional.ofNullable(layer.engine.poolStats());
+  }
+
+  @Override
   public String toString() {
     return "Transport[" + layer.name + "]";
   }

@@ -130,6 +130,14 @@ public interface Transport extends AutoCloseable {
   /** The transport's name: {@code jdk}, {@code apache}, {@code okhttp}, or a third party's. */
   String name();
 
+  /**
+   * A snapshot of the connection pool, or empty when the transport's library does not tell (it then
+   * lacks {@link Capability#POOL_STATS}). Cheap enough to poll for a gauge.
+   */
+  default java.util.Optional<PoolStats> poolStats() {
+    return java.util.Optional.empty();
+  }
+
   /** What this transport can do. */
   Set<Capability> capabilities();
 

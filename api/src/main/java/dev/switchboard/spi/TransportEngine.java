@@ -90,6 +90,15 @@ public interface TransportEngine extends AutoCloseable {
   Exchange start(ExchangeRequest request, ExchangeListener listener);
 
   /**
+   * The engine's pool now, for {@link dev.switchboard.Transport#poolStats()}, or {@code null} (the
+   * default) when its library does not tell; an engine that answers declares {@link
+   * dev.switchboard.Capability#POOL_STATS}.
+   */
+  default dev.switchboard.PoolStats poolStats() {
+    return null;
+  }
+
+  /**
    * Offers to run {@code task} on the calling thread once the engine no longer needs that thread:
    * after the library has released the connection of the exchange the thread carried and every slot
    * of the library's limits that exchange held, and before the thread waits for other work. Returns

@@ -236,6 +236,12 @@ public final class ClusterTransport implements Transport {
     return inner.capabilities();
   }
 
+  /** The inner transport's pool. */
+  @Override
+  public java.util.Optional<dev.switchboard.PoolStats> poolStats() {
+    return inner.poolStats();
+  }
+
   /**
    * Fails the calls in flight with a {@link TransportException} (and cancels their attempts), makes
    * later sends fail the same way, and closes the inner transport unless {@link

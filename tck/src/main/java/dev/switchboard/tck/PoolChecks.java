@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.Capability;
 import dev.switchboard.ConnectionPoolTimeoutException;
+import dev.switchboard.PoolStats;
 import dev.switchboard.Request;
 import dev.switchboard.Response;
 import dev.switchboard.Transport;
@@ -113,5 +114,57 @@ final class PoolChecks {
     Thread.sleep(ttl.toMillis() * 2); // older than its time to live, idle for much less than 1 min
     assertEquals("ok /3", ok(t.send(Request.get(server.uri("/3")))).text());
     assertEquals(2, server.connections(), "a connection past its time to live was used again");
+  }
+
+  void statsReadable() throws Exception {
+    if (!ctx.has(Capability.POOL_STATS)) {
+      assertEquals(
+          java.util.Optional.empty(),
+          ctx.transport().poolStats(),
+          "poolStats() without POOL_STATS");
+      ctx.alternativeVerified("POOL_STATS not supported: poolStats() is empty, as declared");
+      return;
+    }
+    CountDownLatch release = new CountDownLatch(1);
+    RawServer server =
+        ctx.raw(
+            (req, conn) -> {
+              if (req.target().equals("/hold")) {
+                release.await(30, TimeUnit.SECONDS);
+              }
+              conn.respond(200, "ok");
+            });
+    Transport t = ctx.transport(b -> b.maxConnectionsPerHost(1));
+    try {
+      CompletableFuture<Response> held = t.send(Request.get(server.uri("/hold")));
+      assertTrue(Loopback.await(server::requestCount, 1, Duration.ofSeconds(10), 10));
+      CompletableFuture<Response> queued = t.send(Request.get(server.uri("/queued")));
+      assertTrue(
+          Loopback.await(
+              () -> {
+                PoolStats p = t.poolStats().orElseThrow();
+                return p.leased() == 1 && p.pending() == 1 ? 1 : 0;
+              },
+              1,
+              Duration.ofSeconds(10),
+              10),
+          "one leased and one pending while the first request holds the only connection: "
+              + t.poolStats());
+      release.countDown();
+      ok(held);
+      ok(queued);
+      assertTrue(
+          Loopback.await(
+              () -> {
+                PoolStats p = t.poolStats().orElseThrow();
+                return p.leased() == 0 && p.pending() == 0 && p.idle() == 1 ? 1 : 0;
+              },
+              1,
+              Duration.ofSeconds(10),
+              10),
+          "one idle, none leased or pending once both ended: " + t.poolStats());
+    } finally {
+      release.countDown();
+    }
   }
 }

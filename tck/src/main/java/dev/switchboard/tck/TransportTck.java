@@ -882,6 +882,12 @@ public abstract class TransportTck {
     void timeToLive() throws Exception {
       c.connectionRetiredAfterTimeToLive();
     }
+
+    @Test
+    @DisplayName("pool.stats-readable")
+    void stats() throws Exception {
+      c.statsReadable();
+    }
   }
 
   // ======================================================================== auth

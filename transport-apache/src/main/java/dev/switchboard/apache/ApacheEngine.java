@@ -18,6 +18,7 @@ import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.http.config.Http1Config;
@@ -37,7 +38,8 @@ final class ApacheEngine implements TransportEngine {
           Capability.CONNECTION_EVENTS,
           Capability.PROXY_TUNNEL_CREDENTIALS,
           Capability.MAX_IDLE_TIME,
-          Capability.CONNECTION_TIME_TO_LIVE);
+          Capability.CONNECTION_TIME_TO_LIVE,
+          Capability.POOL_STATS);
 
   private final CloseableHttpAsyncClient client;
   private final boolean owned;
@@ -48,11 +50,15 @@ final class ApacheEngine implements TransportEngine {
   private final RequestConfig usualRequestConfig;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  private final PoolingAsyncClientConnectionManager pool; // our own client's; null for a user's
+
   private ApacheEngine(
       CloseableHttpAsyncClient client,
-      boolean owned,
+      PoolingAsyncClientConnectionManager pool,
       Set<Capability> capabilities,
       TransportConfig config) {
+    boolean owned = pool != null;
+    this.pool = pool;
     this.client = client;
     this.owned = owned;
     this.capabilities = capabilities;
@@ -102,9 +108,10 @@ final class ApacheEngine implements TransportEngine {
     if (config.maxIdleTime() != null) { // a daemon thread sweeps the pool every maxIdleTime
       builder.evictIdleConnections(TimeValue.of(config.maxIdleTime()));
     }
+    PoolingAsyncClientConnectionManager manager = pool.build();
     CloseableHttpAsyncClient client =
         builder
-            .setConnectionManager(pool.build())
+            .setConnectionManager(manager)
             .disableAuthCaching()
             .disableConnectionState()
             .disableRequestPriority()
@@ -117,14 +124,14 @@ final class ApacheEngine implements TransportEngine {
             .setThreadFactory(daemonThreads("switchboard-apache-io-"))
             .build();
     client.start();
-    return new ApacheEngine(client, true, CAPABILITIES, config);
+    return new ApacheEngine(client, manager, CAPABILITIES, config);
   }
 
   /** A client the caller built and owns; {@link ApacheTransports#wrap} has checked the config. */
   static ApacheEngine wrap(CloseableHttpAsyncClient client, TransportConfig config) {
     client.start(); // idempotent; a closed client stays closed and its requests fail
     return new ApacheEngine(
-        client, false, Set.of(Capability.GET_WITH_BODY, Capability.CONNECTION_EVENTS), config);
+        client, null, Set.of(Capability.GET_WITH_BODY, Capability.CONNECTION_EVENTS), config);
   }
 
   /**
@@ -194,6 +201,16 @@ final class ApacheEngine implements TransportEngine {
   @Override
   public Set<Capability> capabilities() {
     return capabilities;
+  }
+
+  /** HC5's pool totals: leased, available (idle) and pending leases; none for a user's client. */
+  @Override
+  public dev.switchboard.PoolStats poolStats() {
+    if (pool == null) {
+      return null;
+    }
+    org.apache.hc.core5.pool.PoolStats t = pool.getTotalStats();
+    return new dev.switchboard.PoolStats(t.getLeased(), t.getAvailable(), t.getPending());
   }
 
   @Override

@@ -57,7 +57,8 @@ class ApacheTransportTest {
               Capability.CONNECTION_EVENTS,
               Capability.PROXY_TUNNEL_CREDENTIALS,
               Capability.MAX_IDLE_TIME,
-              Capability.CONNECTION_TIME_TO_LIVE),
+              Capability.CONNECTION_TIME_TO_LIVE,
+              Capability.POOL_STATS),
           t.capabilities());
     }
   }

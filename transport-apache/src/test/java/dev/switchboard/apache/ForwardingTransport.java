@@ -47,6 +47,12 @@ class ForwardingTransport implements Transport {
     return delegate.capabilities();
   }
 
+  /** The delegate's pool. */
+  @Override
+  public java.util.Optional<dev.switchboard.PoolStats> poolStats() {
+    return delegate.poolStats();
+  }
+
   @Override
   public void close() {
     delegate.close();

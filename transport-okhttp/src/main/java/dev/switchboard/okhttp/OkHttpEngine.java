@@ -60,7 +60,8 @@ final class OkHttpEngine implements TransportEngine {
               Capability.CUSTOM_SSL_CONTEXT,
               Capability.CONNECTION_EVENTS,
               Capability.PROXY_TUNNEL_CREDENTIALS,
-              Capability.MAX_IDLE_TIME));
+              Capability.MAX_IDLE_TIME,
+              Capability.POOL_STATS));
 
   private static final RequestBody EMPTY_BODY = RequestBody.create(new byte[0], (MediaType) null);
 
@@ -263,6 +264,18 @@ final class OkHttpEngine implements TransportEngine {
   @Override
   public Set<Capability> capabilities() {
     return CAPABILITIES;
+  }
+
+  /**
+   * OkHttp's pool (idle and all connections) and its dispatcher's queue (calls waiting because the
+   * per-host or total limit is reached; OkHttp leases a connection only to a running call).
+   */
+  @Override
+  public dev.switchboard.PoolStats poolStats() {
+    ConnectionPool pool = client.connectionPool();
+    int idle = pool.idleConnectionCount();
+    return new dev.switchboard.PoolStats(
+        Math.max(0, pool.connectionCount() - idle), idle, client.dispatcher().queuedCallsCount());
   }
 
   @Override

@@ -66,7 +66,8 @@ class OkHttpTransportTest {
             dev.switchboard.Capability.CUSTOM_SSL_CONTEXT,
             dev.switchboard.Capability.CONNECTION_EVENTS,
             dev.switchboard.Capability.PROXY_TUNNEL_CREDENTIALS,
-            dev.switchboard.Capability.MAX_IDLE_TIME),
+            dev.switchboard.Capability.MAX_IDLE_TIME,
+            dev.switchboard.Capability.POOL_STATS),
         provider.get().capabilities());
   }
 

@@ -72,4 +72,23 @@ final class BrokenPool {
       return all;
     }
   }
+
+  /** Declares POOL_STATS and tells an empty pool whatever it holds. */
+  static final class StatsAlwaysEmpty extends ForwardingEngine {
+    StatsAlwaysEmpty(TransportEngine delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+      Set<Capability> all = EnumSet.of(Capability.POOL_STATS);
+      all.addAll(delegate.capabilities());
+      return all;
+    }
+
+    @Override
+    public dev.switchboard.PoolStats poolStats() {
+      return new dev.switchboard.PoolStats(0, 0, 0);
+    }
+  }
 }

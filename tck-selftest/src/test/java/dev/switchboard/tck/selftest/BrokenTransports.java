@@ -316,7 +316,9 @@ public final class BrokenTransports {
     /** Declares MAX_IDLE_TIME and never closes an idle connection. */
     KEEPS_IDLE_CONNECTIONS(engine(BrokenPool.KeepsIdleConnections::new)),
     /** Declares CONNECTION_TIME_TO_LIVE and never retires a connection. */
-    IGNORES_TIME_TO_LIVE(engine(BrokenPool.IgnoresTimeToLive::new));
+    IGNORES_TIME_TO_LIVE(engine(BrokenPool.IgnoresTimeToLive::new)),
+    /** Declares POOL_STATS and always tells an empty pool. */
+    POOL_STATS_ALWAYS_EMPTY(engine(BrokenPool.StatsAlwaysEmpty::new));
 
     private final Function<TransportConfig, Transport> factory;
 

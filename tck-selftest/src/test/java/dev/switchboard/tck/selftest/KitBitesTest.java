@@ -389,6 +389,7 @@ class KitBitesTest {
     expect(Breakage.POOL_TIMEOUT_AS_CONNECT_TIMEOUT, "pool.acquire-timeout-typed");
     expect(Breakage.KEEPS_IDLE_CONNECTIONS, "pool.idle-connection-closed");
     expect(Breakage.IGNORES_TIME_TO_LIVE, "pool.connection-time-to-live");
+    expect(Breakage.POOL_STATS_ALWAYS_EMPTY, "pool.stats-readable");
     expect(
         Breakage.IGNORES_CREDENTIALS, // every check of credentials reaching the server
         "auth.credentials-sent",
