@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Assertions;
 
 /** Area {@code pool}: what a request meets when every connection it may use is busy. */
@@ -25,6 +26,29 @@ final class PoolChecks {
 
   PoolChecks(TckContext ctx) {
     this.ctx = ctx;
+  }
+
+  /**
+   * Without {@code needed}, create() must refuse {@code option}, naming the capability; returns
+   * whether it lacked it (the alternative verified).
+   */
+  private boolean refusedWithout(
+      Capability needed, String option, UnaryOperator<TransportConfig.Builder> set) {
+    if (ctx.has(needed)) {
+      return false;
+    }
+    UnsupportedFeatureException e =
+        Assertions.assertThrows(
+            UnsupportedFeatureException.class,
+            () -> ctx.create(set.apply(TransportConfig.builder()).build()),
+            "create() with " + option + " on a transport without " + needed);
+    assertTrue(e.getMessage().contains(needed.name()), e.getMessage());
+    ctx.alternativeVerified(
+        needed
+            + " not supported: create() rejects "
+            + option
+            + " with UnsupportedFeatureException");
+    return true;
   }
 
   void acquireTimeoutTyped() throws Exception {
@@ -69,16 +93,7 @@ final class PoolChecks {
 
   void idleConnectionClosed() throws Exception {
     Duration idle = Duration.ofSeconds(1);
-    if (!ctx.has(Capability.MAX_IDLE_TIME)) {
-      UnsupportedFeatureException e =
-          Assertions.assertThrows(
-              UnsupportedFeatureException.class,
-              () -> ctx.create(TransportConfig.builder().maxIdleTime(idle).build()),
-              "create() with maxIdleTime on a transport without MAX_IDLE_TIME");
-      assertTrue(e.getMessage().contains("MAX_IDLE_TIME"), e.getMessage());
-      ctx.alternativeVerified(
-          "MAX_IDLE_TIME not supported: create() rejects maxIdleTime with"
-              + " UnsupportedFeatureException");
+    if (refusedWithout(Capability.MAX_IDLE_TIME, "maxIdleTime", b -> b.maxIdleTime(idle))) {
       return;
     }
     RawServer server = ctx.raw((req, conn) -> conn.respond(200, "ok " + req.target()));
@@ -94,16 +109,10 @@ final class PoolChecks {
   void connectionRetiredAfterTimeToLive() throws Exception {
     Duration ttl =
         Duration.ofSeconds(2); // two loopback requests take far less, even on a busy machine
-    if (!ctx.has(Capability.CONNECTION_TIME_TO_LIVE)) {
-      UnsupportedFeatureException e =
-          Assertions.assertThrows(
-              UnsupportedFeatureException.class,
-              () -> ctx.create(TransportConfig.builder().connectionTimeToLive(ttl).build()),
-              "create() with connectionTimeToLive without CONNECTION_TIME_TO_LIVE");
-      assertTrue(e.getMessage().contains("CONNECTION_TIME_TO_LIVE"), e.getMessage());
-      ctx.alternativeVerified(
-          "CONNECTION_TIME_TO_LIVE not supported: create() rejects connectionTimeToLive with"
-              + " UnsupportedFeatureException");
+    if (refusedWithout(
+        Capability.CONNECTION_TIME_TO_LIVE,
+        "connectionTimeToLive",
+        b -> b.connectionTimeToLive(ttl))) {
       return;
     }
     RawServer server = ctx.raw((req, conn) -> conn.respond(200, "ok " + req.target()));

@@ -332,6 +332,35 @@ final class ProxyChecks {
     assertTrue(ms < 15_000, "a stalled CONNECT took " + ms + " ms with a 1 s connect timeout");
   }
 
+  void socks5() throws Exception {
+    LoopbackSocks5 socks = ctx.closeLater(LoopbackSocks5.start());
+    ProxyConfig config = ProxyConfig.socks("127.0.0.1", socks.port()).withLoopbackProxied();
+    if (!ctx.has(Capability.SOCKS_PROXY)) {
+      UnsupportedFeatureException e =
+          Assertions.assertThrows(
+              UnsupportedFeatureException.class,
+              () -> ctx.create(TransportConfig.builder().proxy(config).build()),
+              "create() with a SOCKS proxy on a transport without SOCKS_PROXY");
+      assertTrue(e.getMessage().contains("SOCKS_PROXY"), e.getMessage());
+      ctx.alternativeVerified(
+          "SOCKS_PROXY not supported: create() rejects a SOCKS proxy with"
+              + " UnsupportedFeatureException");
+      return;
+    }
+    RawServer origin = origin();
+    Transport t = through(config, b -> b);
+    assertEquals("GET /socks 0", ok(t.send(Request.get(origin.uri("/socks")))).text());
+    assertEquals(
+        List.of("127.0.0.1:" + origin.port()), socks.targets(), "what the SOCKS proxy was asked");
+    assertEquals("/socks", origin.requests().get(0).target(), "origin form, end to end");
+    if (!tlsUntestable()) {
+      RawServer secure = tlsOrigin();
+      Transport s = through(config, b -> b.sslContext(trustingUnchecked()));
+      assertEquals("secure /t", ok(s.send(Request.get(secure.uri("/t")))).text());
+      assertEquals("127.0.0.1:" + secure.port(), socks.targets().get(1));
+    }
+  }
+
   private SSLContext trustingUnchecked() {
     try {
       return trusting();

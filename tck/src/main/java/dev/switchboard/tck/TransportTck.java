@@ -1010,6 +1010,12 @@ public abstract class TransportTck {
     void stalledConnect() throws Exception {
       c.stalledConnectBounded();
     }
+
+    @Test
+    @DisplayName("proxy.socks5")
+    void socks5() throws Exception {
+      c.socks5();
+    }
   }
 
   // ======================================================================== config

@@ -61,7 +61,8 @@ final class OkHttpEngine implements TransportEngine {
               Capability.CONNECTION_EVENTS,
               Capability.PROXY_TUNNEL_CREDENTIALS,
               Capability.MAX_IDLE_TIME,
-              Capability.POOL_STATS));
+              Capability.POOL_STATS,
+              Capability.SOCKS_PROXY));
 
   private static final RequestBody EMPTY_BODY = RequestBody.create(new byte[0], (MediaType) null);
 

@@ -67,7 +67,8 @@ class OkHttpTransportTest {
             dev.switchboard.Capability.CONNECTION_EVENTS,
             dev.switchboard.Capability.PROXY_TUNNEL_CREDENTIALS,
             dev.switchboard.Capability.MAX_IDLE_TIME,
-            dev.switchboard.Capability.POOL_STATS),
+            dev.switchboard.Capability.POOL_STATS,
+            dev.switchboard.Capability.SOCKS_PROXY),
         provider.get().capabilities());
   }
 

@@ -69,52 +69,29 @@ final class BrokenAuth {
 
   /** A signer's (or a token supplier's) exception comes out as it is, not typed. */
   static Transport rawSignerFailures(TransportConfig c) {
-    Transport t = Transports.create(BrokenTransports.jdkConfig(c));
-    return new ForwardingTransport(t) {
-      @Override
-      public CompletableFuture<dev.switchboard.Response> send(Request request) {
-        return delegate
-            .send(request)
-            .handle(
-                (r, e) -> {
-                  Throwable f =
-                      e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e;
-                  if (f == null) {
-                    return CompletableFuture.completedFuture(r);
-                  }
-                  Throwable out =
-                      f instanceof TransportException te
-                              && te.getCause() != null
-                              && !(te.getCause() instanceof TransportException)
-                              && te.getMessage().startsWith("the request signer")
-                          ? te.getCause()
-                          : f;
-                  return CompletableFuture.<dev.switchboard.Response>failedFuture(out);
-                })
-            .thenCompose(x -> x);
-      }
-    };
+    return BrokenProxy.onFailure(
+        Transports.create(BrokenTransports.jdkConfig(c)),
+        (request, f) ->
+            CompletableFuture.failedFuture(
+                f instanceof TransportException te
+                        && te.getCause() != null
+                        && !(te.getCause() instanceof TransportException)
+                        && te.getMessage().startsWith("the request signer")
+                    ? te.getCause()
+                    : f));
   }
 
   /** Puts the request's Authorization value in every failure, as a debugging wrapper might. */
   static Transport leaksAuthorization(TransportConfig c) {
-    Transport t = Transports.create(BrokenTransports.jdkConfig(c));
-    return new ForwardingTransport(t) {
-      @Override
-      public CompletableFuture<dev.switchboard.Response> send(Request request) {
-        return delegate
-            .send(request)
-            .whenComplete(
-                (r, e) -> {
-                  Throwable f =
-                      e instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e;
-                  if (f instanceof TransportException te && te.request() != null) {
-                    te.addSuppressed(
-                        new IllegalStateException(
-                            "sent Authorization: " + te.request().header("Authorization")));
-                  }
-                });
-      }
-    };
+    return BrokenProxy.onFailure(
+        Transports.create(BrokenTransports.jdkConfig(c)),
+        (request, f) -> {
+          if (f instanceof TransportException te && te.request() != null) {
+            te.addSuppressed(
+                new IllegalStateException(
+                    "sent Authorization: " + te.request().header("Authorization")));
+          }
+          return CompletableFuture.failedFuture(f);
+        });
   }
 }

@@ -55,7 +55,12 @@ final class BrokenProxy {
   }
 
   private static ProxyConfig.Server bare(ProxyConfig.Server s) {
-    return s == null ? null : ProxyConfig.Server.http(s.host(), s.port());
+    if (s == null) {
+      return null;
+    }
+    return s.type() == ProxyConfig.Type.SOCKS
+        ? ProxyConfig.Server.socks(s.host(), s.port())
+        : ProxyConfig.Server.http(s.host(), s.port());
   }
 
   /** A proxy's refusal reaches the caller as a plain connection failure, its type lost. */
@@ -141,8 +146,11 @@ final class BrokenProxy {
             CompletableFuture.failedFuture(f instanceof TransportException te ? map.apply(te) : f));
   }
 
-  /** {@code t}, a failed send handed to {@code handler} (with the exception, unwrapped). */
-  private static Transport onFailure(
+  /**
+   * {@code t}, a failed send handed to {@code handler} (with the exception, unwrapped); shared by
+   * the broken transports that mishandle failures.
+   */
+  static Transport onFailure(
       Transport t, BiFunction<Request, Throwable, CompletableFuture<Response>> handler) {
     return new ForwardingTransport(t) {
       @Override

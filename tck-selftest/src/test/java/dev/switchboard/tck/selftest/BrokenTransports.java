@@ -314,11 +314,13 @@ public final class BrokenTransports {
     /** Reports the wait for a free connection as a connect timeout. */
     POOL_TIMEOUT_AS_CONNECT_TIMEOUT(BrokenPool::poolTimeoutAsConnectTimeout),
     /** Declares MAX_IDLE_TIME and never closes an idle connection. */
-    KEEPS_IDLE_CONNECTIONS(engine(BrokenPool.KeepsIdleConnections::new)),
+    KEEPS_IDLE_CONNECTIONS(engine(d -> new BrokenPool.Claims(d, Capability.MAX_IDLE_TIME))),
     /** Declares CONNECTION_TIME_TO_LIVE and never retires a connection. */
-    IGNORES_TIME_TO_LIVE(engine(BrokenPool.IgnoresTimeToLive::new)),
+    IGNORES_TIME_TO_LIVE(engine(d -> new BrokenPool.Claims(d, Capability.CONNECTION_TIME_TO_LIVE))),
     /** Declares POOL_STATS and always tells an empty pool. */
-    POOL_STATS_ALWAYS_EMPTY(engine(BrokenPool.StatsAlwaysEmpty::new));
+    POOL_STATS_ALWAYS_EMPTY(engine(d -> new BrokenPool.Claims(d, Capability.POOL_STATS))),
+    /** Declares SOCKS_PROXY; its library ignores a SOCKS proxy and goes direct. */
+    IGNORES_SOCKS_PROXY(engine(d -> new BrokenPool.Claims(d, Capability.SOCKS_PROXY)));
 
     private final Function<TransportConfig, Transport> factory;
 

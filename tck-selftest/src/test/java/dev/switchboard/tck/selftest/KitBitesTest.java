@@ -282,6 +282,10 @@ class KitBitesTest {
     expect(Breakage.SHARED_LISTENER_RACE, "concurrency.shared-by-threads");
     // a race: which other concurrency checks it breaks depends on timing
     MAY_ALSO_FAIL.put(Breakage.SHARED_LISTENER_RACE, "concurrency.");
+    // A caller's join() may return (and its next call start) before the previous call's end is
+    // told: the shared field then gives that end to the next call, in any events check that sends
+    // calls one after another (seen once in CI, in the stale-connection check, 2026-12-04).
+    MAY_ALSO_FAIL.put(Breakage.EVENTS_SHARED_CURRENT_CALL, "events.");
     expect(Breakage.CLOSE_IS_NO_OP, "lifecycle.close-fails-in-flight-and-later-sends");
     expect(
         Breakage.MISDECLARED_CAPABILITIES,
@@ -418,8 +422,10 @@ class KitBitesTest {
         "proxy.credentials-never-shown",
         "proxy.unreachable-proxy-named",
         "proxy.misbehaving-proxy-typed",
-        "proxy.stalled-connect-bounded");
+        "proxy.stalled-connect-bounded",
+        "proxy.socks5");
     expect(Breakage.IGNORES_NO_PROXY, "proxy.no-proxy-direct");
+    expect(Breakage.IGNORES_SOCKS_PROXY, "proxy.socks5");
     expect(
         Breakage.DROPS_PROXY_CREDENTIALS, // every check with a proxy that demands credentials
         "proxy.credentials-answer-407",
