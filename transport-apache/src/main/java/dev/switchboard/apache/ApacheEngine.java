@@ -42,7 +42,6 @@ final class ApacheEngine implements TransportEngine {
           Capability.POOL_STATS);
 
   private final CloseableHttpAsyncClient client;
-  private final boolean owned;
   private final Set<Capability> capabilities;
   private final Duration connectTimeout;
   private final boolean authentication; // only a proxy's 407 is ever answered (ProxyRouting)
@@ -57,13 +56,11 @@ final class ApacheEngine implements TransportEngine {
       PoolingAsyncClientConnectionManager pool,
       Set<Capability> capabilities,
       TransportConfig config) {
-    boolean owned = pool != null;
     this.pool = pool;
     this.client = client;
-    this.owned = owned;
     this.capabilities = capabilities;
     this.connectTimeout = config.connectTimeout();
-    this.authentication = owned && ProxyRouting.needsAuthentication(config.proxy());
+    this.authentication = pool != null && ProxyRouting.needsAuthentication(config.proxy());
     this.acquireTimeout = config.connectionAcquireTimeout();
     this.usualRequestConfig = requestConfig(connectTimeout, authentication, acquireTimeout);
   }
@@ -240,14 +237,14 @@ final class ApacheEngine implements TransportEngine {
       return;
     }
     try {
-      if (owned) {
+      if (pool != null) { // our own client
         client.initiateShutdown();
         client.awaitShutdown(TimeValue.ofMilliseconds(500));
         client.close(CloseMode.IMMEDIATE);
         client.awaitShutdown(TimeValue.ofSeconds(2));
       }
     } catch (InterruptedException e) {
-      if (owned) {
+      if (pool != null) { // our own client
         client.close(CloseMode.IMMEDIATE);
       }
       Thread.currentThread().interrupt();

@@ -145,15 +145,22 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
     }
 
     private void timedOut() {
-      if (!written() && ended.compareAndSet(false, true)) {
-        SocketTimeoutException e =
+      if (!written()) {
+        watchPassed(
+            Fault.CONNECT_TIMEOUT,
             new SocketTimeoutException(
-                "the proxy did not answer the CONNECT within " + exchange.connectTimeout());
-        emitFailure(() -> listener.onFailure(Fault.CONNECT_TIMEOUT, e));
-        Future<Void> f = future;
-        if (f != null) {
-          f.cancel(true);
-        }
+                "the proxy did not answer the CONNECT within " + exchange.connectTimeout()));
+      }
+    }
+  }
+
+  /** A watch of this exchange's own passed before HC5 did anything: fail it and cancel. */
+  private void watchPassed(Fault fault, IOException cause) {
+    if (ended.compareAndSet(false, true)) {
+      emitFailure(() -> listener.onFailure(fault, cause));
+      Future<Void> f = future;
+      if (f != null) {
+        f.cancel(true);
       }
     }
   }
@@ -169,16 +176,10 @@ final class ApacheExchange implements Exchange, AsyncResponseConsumer<Void>, Fut
       TIMER.schedule(
           () -> {
             AsyncExecRuntime r = runtime;
-            if (!written()
-                && (r == null || !r.isEndpointAcquired())
-                && ended.compareAndSet(false, true)) {
-              InterruptedIOException e =
-                  new InterruptedIOException("no connection leased within " + timeout);
-              emitFailure(() -> listener.onFailure(Fault.POOL_TIMEOUT, e));
-              Future<Void> f = future;
-              if (f != null) {
-                f.cancel(true);
-              }
+            if (!written() && (r == null || !r.isEndpointAcquired())) {
+              watchPassed(
+                  Fault.POOL_TIMEOUT,
+                  new InterruptedIOException("no connection leased within " + timeout));
             }
           },
           timeout.toNanos(),
