@@ -1,5 +1,6 @@
 package dev.switchboard.apache;
 
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,8 +27,10 @@ final class QuietSlf4j {
     }
     try {
       bindIfNoProvider();
-    } catch (LinkageError | RuntimeException e) {
-      // logging is never a reason to fail a transport: SLF4J then behaves as it always does
+    } catch (LinkageError | RuntimeException | ServiceConfigurationError e) {
+      // logging is never a reason to fail a transport: SLF4J then behaves as it always does (a
+      // ServiceConfigurationError: a broken SLF4J provider of the application's, or, on the module
+      // path, a module descriptor without `uses org.slf4j.spi.SLF4JServiceProvider`)
     }
   }
 
