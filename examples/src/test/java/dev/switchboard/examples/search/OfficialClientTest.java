@@ -28,6 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.opensearch.client.opensearch.OpenSearchAsyncClient;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._helpers.bulk.BulkIngester;
 import org.opensearch.client.opensearch._types.FieldValue;
 import org.opensearch.client.opensearch._types.HealthStatus;
 import org.opensearch.client.opensearch._types.OpenSearchException;
@@ -374,6 +375,149 @@ class OfficialClientTest {
     List<LongTermsBucket> buckets = r.aggregations().get("years").lterms().buckets().array();
     assertEquals(3, buckets.size());
     assertTrue(buckets.stream().allMatch(b -> b.docCount() == 1));
+  }
+
+  @ParameterizedTest
+  @MethodSource("transports")
+  void multiSearchAndMultiGet(String transport) throws IOException {
+    OpenSearchClient client = clients.get(transport);
+    String index = index("multi", transport);
+    loadShelf(client, index);
+
+    var msearch =
+        client.msearch(
+            m ->
+                m.index(index)
+                    .searches(
+                        s ->
+                            s.header(h -> h)
+                                .body(
+                                    b ->
+                                        b.query(
+                                            q ->
+                                                q.term(
+                                                    t ->
+                                                        t.field("genre")
+                                                            .value(FieldValue.of("sf"))))))
+                    .searches(
+                        s ->
+                            s.header(h -> h.index(index))
+                                .body(
+                                    b ->
+                                        b.query(
+                                            q ->
+                                                q.match(
+                                                    m2 ->
+                                                        m2.field("title")
+                                                            .query(FieldValue.of("emma")))))),
+            Book.class);
+    assertEquals(2, msearch.responses().size());
+    assertEquals(4, msearch.responses().get(0).result().hits().total().value());
+    assertEquals(List.of("Emma"), titles(msearch.responses().get(1).result().hits().hits()));
+
+    var mget = client.mget(g -> g.index(index).ids("book-0", "book-3", "nope"), Book.class);
+    assertEquals(3, mget.docs().size());
+    assertEquals(SHELF.get(0), mget.docs().get(0).result().source());
+    assertEquals(SHELF.get(3), mget.docs().get(1).result().source());
+    assertFalse(mget.docs().get(2).result().found());
+  }
+
+  @ParameterizedTest
+  @MethodSource("transports")
+  void countRefreshCatAndSettings(String transport) throws IOException {
+    OpenSearchClient client = clients.get(transport);
+    String index = index("cat", transport);
+    loadShelf(client, index);
+    client.index(i -> i.index(index).id("late").document(new Book("Late", 2020, "sf")));
+    client.indices().refresh(r -> r.index(index));
+    assertEquals(SHELF.size() + 1, client.count(c -> c.index(index)).count());
+
+    var cat = client.cat().indices(c -> c.index(index));
+    assertEquals(1, cat.valueBody().size());
+    assertEquals(index, cat.valueBody().get(0).index());
+    assertEquals(String.valueOf(SHELF.size() + 1), cat.valueBody().get(0).docsCount());
+
+    var settings = client.indices().getSettings(g -> g.index(index)).result().get(index);
+    assertEquals(0, settings.settings().index().numberOfReplicas());
+    client
+        .indices()
+        .putSettings(p -> p.index(index).settings(x -> x.refreshInterval(t -> t.time("5s"))));
+    var changed = client.indices().getSettings(g -> g.index(index)).result().get(index);
+    assertEquals("5s", changed.settings().index().refreshInterval().time());
+  }
+
+  @ParameterizedTest
+  @MethodSource("transports")
+  void highlightsAndSourceFiltering(String transport) throws IOException {
+    OpenSearchClient client = clients.get(transport);
+    String index = index("highlight", transport);
+    loadShelf(client, index);
+    SearchResponse<Map> r =
+        client.search(
+            s ->
+                s.index(index)
+                    .query(q -> q.match(m -> m.field("title").query(FieldValue.of("persuasion"))))
+                    .highlight(h -> h.fields("title", f -> f))
+                    .source(src -> src.filter(f -> f.includes("year"))),
+            Map.class);
+    Hit<Map> hit = r.hits().hits().get(0);
+    assertEquals(List.of("<em>Persuasion</em>"), hit.highlight().get("title"));
+    assertEquals(Map.of("year", 1817), hit.source(), "only the included field");
+  }
+
+  @ParameterizedTest
+  @MethodSource("transports")
+  void scrollThroughEveryDocumentThenClearTheScroll(String transport) throws IOException {
+    OpenSearchClient client = clients.get(transport);
+    String index = index("scroll", transport);
+    loadShelf(client, index);
+    SearchResponse<Book> page =
+        client.search(
+            s ->
+                s.index(index)
+                    .size(2)
+                    .scroll(t -> t.time("1m"))
+                    .sort(o -> o.field(f -> f.field("year"))),
+            Book.class);
+    List<String> seen = new ArrayList<>(titles(page.hits().hits()));
+    String scrollId = page.scrollId();
+    while (true) {
+      String id = scrollId;
+      var next = client.scroll(r -> r.scrollId(id).scroll(t -> t.time("1m")), Book.class);
+      if (next.hits().hits().isEmpty()) {
+        break;
+      }
+      seen.addAll(titles(next.hits().hits()));
+      scrollId = next.scrollId();
+    }
+    assertEquals(
+        List.of(
+            "Emma", "Persuasion", "Middlemarch", "Foundation", "Dune", "Neuromancer", "Hyperion"),
+        seen);
+    String last = scrollId;
+    assertTrue(client.clearScroll(c -> c.scrollId(last)).succeeded());
+  }
+
+  @ParameterizedTest
+  @MethodSource("transports")
+  void theBulkIngesterLoadsThroughTheAsyncClient(String transport) throws IOException {
+    OpenSearchClient client = clients.get(transport);
+    String index = index("ingester", transport);
+    client.indices().create(c -> c.index(index).settings(s -> s.numberOfReplicas(0)));
+    try (BulkIngester<Void> ingester =
+        BulkIngester.of(
+            b ->
+                b.client(asyncClients.get(transport))
+                    .maxOperations(100)
+                    .maxConcurrentRequests(4))) {
+      for (int i = 0; i < 1_000; i++) {
+        String id = "i" + i;
+        Book book = new Book("ingested " + i, i, "bulk");
+        ingester.add(o -> o.index(x -> x.index(index).id(id).document(book)));
+      }
+    } // close flushes and waits for every request
+    client.indices().refresh(r -> r.index(index));
+    assertEquals(1_000L, client.count(c -> c.index(index)).count());
   }
 
   private static List<String> titles(List<Hit<Book>> hits) {
