@@ -31,14 +31,15 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
  *
  * <p>{@code threads} blocking callers each send searches (a match query on one of 16 words, 10
  * hits, each decoded into a record) back to back for {@code seconds}; every variant runs once per
- * round, in an order that rotates each round, after one warm-up round. Printed: per variant and
- * round the throughput and latency percentiles, then per variant the median over rounds and the
- * median of its per-round ratios to the client's own transport (throughput: variant / own; latency:
- * own / variant, so above 1 is better in both).
+ * round, in an order that rotates each round, after {@code warmup} rounds that are not counted (the
+ * node's and the clients' code is compiled while they run: throughput climbs several-fold).
+ * Printed: per variant and round the throughput and latency percentiles, then per variant the
+ * median over rounds and the median of its per-round ratios to the client's own transport
+ * (throughput: variant / own; latency: own / variant, so above 1 is better in both).
  *
  * <pre>
  * mvn -q -pl examples exec:java -Ddemo.main=dev.switchboard.examples.opensearch.OfficialClientComparison \
- *   -Dexec.args="rounds=5 seconds=5 threads=8"
+ *   -Dexec.args="rounds=6 warmup=3 seconds=5 threads=8"
  * </pre>
  *
  * The node shares the machine (and this JVM) with the callers: every variant pays for that alike.
@@ -60,16 +61,18 @@ public final class OfficialClientComparison {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options =
-        new HashMap<>(Map.of("rounds", "5", "seconds", "5", "threads", "8", "docs", "5000"));
+        new HashMap<>(
+            Map.of("rounds", "6", "warmup", "3", "seconds", "5", "threads", "8", "docs", "5000"));
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       if (kv.length != 2 || !options.containsKey(kv[0])) {
         throw new IllegalArgumentException(
-            "usage: rounds=N seconds=N threads=N docs=N; got " + arg);
+            "usage: rounds=N warmup=N seconds=N threads=N docs=N; got " + arg);
       }
       options.put(kv[0], kv[1]);
     }
     int rounds = Integer.parseInt(options.get("rounds"));
+    int warmup = Integer.parseInt(options.get("warmup"));
     int seconds = Integer.parseInt(options.get("seconds"));
     int threads = Integer.parseInt(options.get("threads"));
     int docs = Integer.parseInt(options.get("docs"));
@@ -80,16 +83,21 @@ public final class OfficialClientComparison {
       load(variants.values().iterator().next(), docs);
       out.printf(
           Locale.ROOT,
-          "java %s, %d cores; %d docs; %d threads; %d rounds of %d s per variant%n",
+          "java %s, %d cores; %d docs; %d threads; %d warm-up and %d measured rounds of %d s per"
+              + " variant%n",
           System.getProperty("java.version"),
           Runtime.getRuntime().availableProcessors(),
           docs,
           threads,
+          warmup,
           rounds,
           seconds);
       List<String> names = new ArrayList<>(variants.keySet());
-      for (String name : names) {
-        run(variants.get(name), threads, 1); // warm-up
+      // the node and the clients are warmed up together: their JIT takes tens of seconds
+      for (int round = 0; round < warmup; round++) {
+        for (String name : names) {
+          run(variants.get(name), threads, seconds);
+        }
       }
       Map<String, List<Result>> results = new LinkedHashMap<>();
       names.forEach(n -> results.put(n, new ArrayList<>()));
