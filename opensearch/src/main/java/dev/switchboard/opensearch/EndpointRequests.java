@@ -44,15 +44,16 @@ final class EndpointRequests {
   <RequestT> Request toRequest(
       RequestT request, Endpoint<RequestT, ?, ?> endpoint, TransportOptions options) {
     String path = endpoint.requestUrl(request);
-    Map<String, String> query = new LinkedHashMap<>(endpoint.queryParameters(request));
-    query.putAll(options.queryParameters());
+    Map<String, String> query = new LinkedHashMap<>(orEmpty(endpoint.queryParameters(request)));
+    query.putAll(orEmpty(options.queryParameters()));
     Request.Builder builder =
         Request.builder(endpoint.method(request), uri(path, query))
             .tag(UriTemplate.class, UriTemplate.of(template(path)));
-    Map<String, String> endpointHeaders = endpoint.headers(request);
-    endpointHeaders.forEach(builder::header);
-    for (Map.Entry<String, String> header : options.headers()) {
-      builder.header(header.getKey(), header.getValue());
+    orEmpty(endpoint.headers(request)).forEach(builder::header);
+    if (options.headers() != null) {
+      for (Map.Entry<String, String> header : options.headers()) {
+        builder.header(header.getKey(), header.getValue());
+      }
     }
     Request draft = builder.build();
     if (draft.header("Accept") == null) {
@@ -65,6 +66,10 @@ final class EndpointRequests {
       builder.body(RequestBodies.of(request, mapper));
     }
     return builder.build();
+  }
+
+  private static Map<String, String> orEmpty(Map<String, String> map) {
+    return map == null ? Map.of() : map;
   }
 
   private URI uri(String path, Map<String, String> query) {

@@ -138,13 +138,12 @@ public final class SwitchboardOpenSearchTransport implements OpenSearchTransport
   public <RequestT, ResponseT, ErrorT> CompletableFuture<ResponseT> performRequestAsync(
       RequestT request, Endpoint<RequestT, ResponseT, ErrorT> endpoint, TransportOptions options) {
     TransportOptions o = options != null ? options : this.options;
-    Request sent;
+    CompletableFuture<Response> exchange;
     try {
-      sent = requests.toRequest(request, endpoint, o);
+      exchange = transport.send(requests.toRequest(request, endpoint, o));
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(Failures.forClient(e));
     }
-    CompletableFuture<Response> exchange = transport.send(sent);
     CompletableFuture<ResponseT> result = new CompletableFuture<>();
     exchange.whenComplete(
         (response, failure) -> {
