@@ -434,6 +434,15 @@ final class ExchangeState implements ExchangeListener, StreamedBody.Upstream {
           false);
       return;
     }
+    if (fault == Fault.CLOSED && !layer.closed && layer.breakdown != null) {
+      // the engine's library, broken, refusing the exchange: not a close of the user's
+      TransportException broken = layer.breakdownException(wire, requestSent);
+      if (cause != null) {
+        broken.addSuppressed(cause);
+      }
+      fail(broken, false);
+      return;
+    }
     fail(
         Faults.of(
             fault,

@@ -25,6 +25,7 @@ final class Layer {
   final WireLog wireLog;
   final AtomicBoolean listenerWarned = new AtomicBoolean();
   volatile boolean closed;
+  volatile Throwable breakdown; // what stopped the engine's library for good, or null
 
   Layer(TransportEngine engine, TransportConfig config) {
     this.engine = engine;
@@ -46,5 +47,16 @@ final class Layer {
         name,
         inFlight,
         null);
+  }
+
+  /** The failure of a call refused, or cut short, because the engine's library stopped working. */
+  TransportException breakdownException(Request request, boolean inFlight) {
+    return new TransportException(
+        "the HTTP library under this transport stopped working (a thread it needs died); close"
+            + " this transport and create a new one",
+        request,
+        name,
+        inFlight,
+        breakdown);
   }
 }

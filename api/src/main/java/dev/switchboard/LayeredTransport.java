@@ -38,6 +38,7 @@ final class LayeredTransport implements Transport {
       throw e;
     }
     this.layer = new Layer(engine, config);
+    engine.onBreakdown(this::brokeDown);
   }
 
   @Override
@@ -84,7 +85,10 @@ final class LayeredTransport implements Transport {
   @Override
   public Response execute(Request request) {
     Calls.refuseOnTransportThread(this);
-    if (!layer.dispatch.ownsCallbacks() || request == null || layer.closed) {
+    if (!layer.dispatch.ownsCallbacks()
+        || request == null
+        || layer.closed
+        || layer.breakdown != null) {
       return Calls.await(this, request, send(request), null);
     }
     CallerRuns here = new CallerRuns(layer.dispatch.callbacks());
@@ -141,7 +145,10 @@ final class LayeredTransport implements Transport {
     if (request == null) {
       return new TransportException("request is null", null, layer.name, false, null);
     }
-    return layer.closed ? layer.closedException(request, false) : null;
+    if (layer.closed) {
+      return layer.closedException(request, false);
+    }
+    return layer.breakdown == null ? null : layer.breakdownException(request, false);
   }
 
   private Call start(Request request, Executor completions, boolean streaming) {
@@ -151,6 +158,10 @@ final class LayeredTransport implements Transport {
     layer.inFlight.add(call);
     if (layer.closed) { // close() may have run between the check and add
       call.fail(layer.closedException(request, false));
+      return call;
+    }
+    if (layer.breakdown != null) { // the same, for a breakdown
+      call.fail(layer.breakdownException(request, false));
       return call;
     }
     call.startDeadline();
@@ -184,6 +195,21 @@ final class LayeredTransport implements Transport {
   }
 
   // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * The engine's library stopped working for good: every call in flight fails now, every later one
+   * at once, each with the failure that stopped it as cause, instead of waiting for an answer that
+   * cannot come (only a deadline would end it). Reported once; ignored after {@link #close}.
+   */
+  private synchronized void brokeDown(Throwable cause) {
+    if (layer.closed || layer.breakdown != null) {
+      return;
+    }
+    layer.breakdown = cause == null ? new IllegalStateException("no cause given") : cause;
+    for (Call call : List.copyOf(layer.inFlight)) {
+      call.closeNow(layer.breakdownException(call.original, true));
+    }
+  }
 
   @Override
   public void close() {

@@ -224,6 +224,14 @@ class FakeEngine implements TransportEngine {
     }
   }
 
+  /** Where the api layer asked a breakdown of the "library" to be reported. */
+  volatile java.util.function.Consumer<Throwable> breakdown;
+
+  @Override
+  public void onBreakdown(java.util.function.Consumer<Throwable> breakdown) {
+    this.breakdown = breakdown;
+  }
+
   @Override
   public boolean runAfterExchange(Runnable task) {
     if (lendingThrows) {

@@ -802,13 +802,64 @@ class LayeredTransportTest {
     Transport t = transport();
     CompletableFuture<Response> inFlight = t.send(Request.get(BASE));
     t.close();
-    TransportException e = assertInstanceOf(TransportException.class, failure(inFlight));
+    TransportException e =
+        assertInstanceOf(
+            TransportException.class, failure(inFlight.orTimeout(10, TimeUnit.SECONDS)));
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
     TransportException later =
         assertInstanceOf(TransportException.class, failure(t.send(Request.get(BASE))));
     assertTrue(later.getMessage().contains("transport is closed"), later.getMessage());
     assertFalse(later.requestSent());
     assertTrue(engine.closed.get());
+  }
+
+  @Test
+  void aBreakdownOfTheLibraryFailsWhatIsInFlightAndEveryLaterCallAtOnce() throws Exception {
+    engine.answering(
+        r ->
+            r.request().uri().getPath().equals("/stream")
+                ? Script.chunked(200, Headers.empty(), List.of(new byte[100], new byte[100]))
+                    .stallingAfter(1)
+                : Script.silent());
+    Transport t = transport();
+    CompletableFuture<Response> inFlight = t.send(Request.get(BASE + "silent"));
+    StreamingResponse stream = t.openStream(Request.get(BASE + "stream"));
+    java.io.InputStream body = stream.body();
+    assertEquals(100, body.readNBytes(100).length);
+    eventually(() -> engine.started.size() == 2);
+    OutOfMemoryError cause = new OutOfMemoryError("killed the library's I/O thread");
+    engine.breakdown.accept(cause);
+
+    String expected = "the HTTP library under this transport stopped working";
+    TransportException e =
+        assertInstanceOf(
+            TransportException.class, failure(inFlight.orTimeout(10, TimeUnit.SECONDS)));
+    assertEquals(TransportException.class, e.getClass(), "no subtype: nothing is known of it");
+    assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+    assertSame(cause, e.getCause());
+    assertTrue(e.requestSent(), "in flight: the server may have had it");
+    java.io.IOException read = assertThrows(java.io.IOException.class, body::readAllBytes);
+    TransportException streamed = assertInstanceOf(TransportException.class, read.getCause());
+    assertTrue(streamed.getMessage().startsWith(expected), streamed.getMessage());
+    eventually(() -> engine.aborts.get() == 2); // both exchanges told to stop
+
+    // later calls fail at once, with nothing handed to the engine
+    TransportException later =
+        assertInstanceOf(TransportException.class, failure(t.send(Request.get(BASE))));
+    assertTrue(later.getMessage().startsWith(expected), later.getMessage());
+    assertSame(cause, later.getCause());
+    assertFalse(later.requestSent());
+    TransportException blocking =
+        assertThrows(TransportException.class, () -> t.execute(Request.get(BASE)));
+    assertTrue(blocking.getMessage().startsWith(expected), blocking.getMessage());
+    assertThrows(TransportException.class, () -> t.openStream(Request.get(BASE)));
+    assertEquals(2, engine.started.size());
+
+    engine.breakdown.accept(new OutOfMemoryError("again")); // told twice: the first one stays
+    assertSame(cause, failure(t.send(Request.get(BASE))).getCause());
+    t.close(); // the engine is still closed with the transport, and the message is close's
+    assertTrue(engine.closed.get());
+    assertTrue(failure(t.send(Request.get(BASE))).getMessage().contains("transport is closed"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.switchboard.spi;
 
 import dev.switchboard.Capability;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The part of a transport that is specific to one HTTP library: it carries one exchange at a time
@@ -122,6 +123,20 @@ public interface TransportEngine extends AutoCloseable {
   default boolean runAfterExchange(Runnable task) {
     return false;
   }
+
+  /**
+   * Tells the engine where to report that its library stopped working for good while the transport
+   * is open: a thread the library cannot run without died (an {@code OutOfMemoryError} on an event
+   * loop, say), so that exchanges started from then on would wait for ever. The api layer calls
+   * this once, before the first exchange. The engine calls {@code breakdown} at most once, from any
+   * thread, with what stopped its library; Switchboard then fails every call in flight and every
+   * later one at once with a {@link dev.switchboard.TransportException} whose cause is that
+   * failure, until the transport is closed (the engine is closed then, as always). The default
+   * reports nothing: an engine whose library has no such thread, or cannot tell, keeps it.
+   *
+   * @param breakdown where to report the failure that stopped the library
+   */
+  default void onBreakdown(Consumer<Throwable> breakdown) {}
 
   /**
    * Releases what the engine owns: pools, I/O threads, executors, cached clients. A library client

@@ -9,9 +9,8 @@ import dev.switchboard.spi.ExchangeRequest;
 import dev.switchboard.spi.TransportEngine;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
@@ -50,13 +49,16 @@ final class ApacheEngine implements TransportEngine {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private final PoolingAsyncClientConnectionManager pool; // our own client's; null for a user's
+  private final ReactorWatch watch; // our own client's threads; null for a user's
 
   private ApacheEngine(
       CloseableHttpAsyncClient client,
       PoolingAsyncClientConnectionManager pool,
+      ReactorWatch watch,
       Set<Capability> capabilities,
       TransportConfig config) {
     this.pool = pool;
+    this.watch = watch;
     this.client = client;
     this.capabilities = capabilities;
     this.connectTimeout = config.connectTimeout();
@@ -106,6 +108,7 @@ final class ApacheEngine implements TransportEngine {
       builder.evictIdleConnections(TimeValue.of(config.maxIdleTime()));
     }
     PoolingAsyncClientConnectionManager manager = pool.build();
+    ReactorWatch watch = new ReactorWatch();
     CloseableHttpAsyncClient client =
         builder
             .setConnectionManager(manager)
@@ -118,17 +121,18 @@ final class ApacheEngine implements TransportEngine {
                     ProxyRouting.needsAuthentication(config.proxy()),
                     config.connectionAcquireTimeout()))
             .setHttp1Config(http1Config(config))
-            .setThreadFactory(daemonThreads("switchboard-apache-io-"))
+            .setThreadFactory(watch.threads("switchboard-apache-io-"))
             .build();
+    watch.shutdownWith(() -> client.close(CloseMode.IMMEDIATE));
     client.start();
-    return new ApacheEngine(client, manager, CAPABILITIES, config);
+    return new ApacheEngine(client, manager, watch, CAPABILITIES, config);
   }
 
   /** A client the caller built and owns; {@link ApacheTransports#wrap} has checked the config. */
   static ApacheEngine wrap(CloseableHttpAsyncClient client, TransportConfig config) {
     client.start(); // idempotent; a closed client stays closed and its requests fail
     return new ApacheEngine(
-        client, null, Set.of(Capability.GET_WITH_BODY, Capability.CONNECTION_EVENTS), config);
+        client, null, null, Set.of(Capability.GET_WITH_BODY, Capability.CONNECTION_EVENTS), config);
   }
 
   /**
@@ -181,15 +185,6 @@ final class ApacheEngine implements TransportEngine {
         .build();
   }
 
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   @Override
   public String name() {
     return NAME;
@@ -208,6 +203,14 @@ final class ApacheEngine implements TransportEngine {
     }
     org.apache.hc.core5.pool.PoolStats t = pool.getTotalStats();
     return new dev.switchboard.PoolStats(t.getLeased(), t.getAvailable(), t.getPending());
+  }
+
+  /** Our own client's I/O reactor reports its breakdown ({@link ReactorWatch}); a user's, none. */
+  @Override
+  public void onBreakdown(Consumer<Throwable> breakdown) {
+    if (watch != null) {
+      watch.onBreakdown(breakdown);
+    }
   }
 
   @Override
@@ -235,6 +238,9 @@ final class ApacheEngine implements TransportEngine {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (watch != null) {
+      watch.closing();
     }
     try {
       if (pool != null) { // our own client
