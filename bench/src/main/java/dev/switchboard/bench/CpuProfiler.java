@@ -17,6 +17,10 @@ import org.openjdk.jmh.results.ScalarResult;
  * depends on what else the machine runs, the CPU a request costs does much less: it tells whether
  * Switchboard costs more work, or only lost the race for a core. Use with {@code -prof
  * dev.switchboard.bench.CpuProfiler}.
+ *
+ * <p>The JVM counts process CPU time in clock ticks of 10 ms (JDK 17 on Linux reads {@code
+ * times()}), so an iteration should last seconds for the figure to be within a percent; one in
+ * which no tick passed reports nothing.
  */
 public final class CpuProfiler implements InternalProfiler {
   private final com.sun.management.OperatingSystemMXBean os =

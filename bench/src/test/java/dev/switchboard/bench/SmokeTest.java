@@ -44,6 +44,7 @@ class SmokeTest {
     Collection<RunResult> results = new Runner(options).run();
 
     Set<String> ran = new TreeSet<>();
+    int withCpu = 0;
     for (RunResult r : results) {
       double score = r.getPrimaryResult().getScore();
       String name = r.getParams().getBenchmark().replaceFirst(".*\\.bench\\.", "");
@@ -52,9 +53,17 @@ class SmokeTest {
       ran.add(name + (transport == null ? "" : " " + transport) + (mode == null ? "" : " " + mode));
       assertFalse(Double.isNaN(score), name + " has no score");
       assertTrue(score > 0, name + " scored " + score);
+      // the JVM's process CPU time moves in 10 ms ticks (JDK 17 on Linux reads times()): a 100 ms
+      // iteration of a benchmark that mostly waits, on a busy machine, may see no tick at all, and
+      // the profiler then says nothing rather than 0 (seen once in CI); where it says something,
+      // it must be a time, and it must say something somewhere
       var cpu = r.getSecondaryResults().get("cpu.time.norm");
-      assertTrue(cpu != null && cpu.getScore() > 0, name + " has no CPU time per operation");
+      if (cpu != null) {
+        assertTrue(cpu.getScore() > 0, name + " has a CPU time per operation of " + cpu.getScore());
+        withCpu++;
+      }
     }
+    assertTrue(withCpu > 0, "the CPU profiler reported for none of the benchmarks");
     // SmallGetBench and LargeBodyBench: 2 methods x 3 transports x 2 modes; FanOutBench: 2 x 3;
     // LayerBench: 2 x 3 listeners; OkHttpSyncBench: 1; EventsBench: 1 x 3 transports x 3 listeners
     assertEquals(12 + 12 + 6 + 6 + 1 + 9, ran.size(), "benchmarks run: " + ran);
