@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.Headers;
@@ -20,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,7 @@ class ApacheBreakdownTest {
     TransportConfig config =
         TransportConfig.builder().provider("apache").maxConnectionsPerHost(1).build();
     try (RawServer server = new RawServer(r -> RawServer.ok("hi"))) {
+      Set<Thread> before = Thread.getAllStackTraces().keySet();
       ApacheEngine engine = ApacheEngine.create(config);
       try (Transport t = Transports.wrap(engine, config)) {
         assertEquals(
@@ -66,23 +69,35 @@ class ApacheBreakdownTest {
           }
         }
 
-        TransportException later = refusedSoon(t, server);
+        // the first to fail may have been in flight when the breakdown was reported
+        assertBreakdown(failsSoon(t, server));
+        // from then on every call is refused at once, before anything is sent
+        TransportException later =
+            assertInstanceOf(
+                TransportException.class,
+                assertThrows(
+                        ExecutionException.class,
+                        () -> t.send(Request.get(server.url("/refused"))).get(10, TimeUnit.SECONDS))
+                    .getCause());
         assertBreakdown(later);
         assertFalse(later.requestSent(), "refused before anything was sent");
-        int seen = server.requests.size();
         TransportException blocking =
             assertInstanceOf(
                 TransportException.class,
                 assertThrowsWithin(() -> t.execute(Request.get(server.url("/blocking")))));
         assertBreakdown(blocking);
-        assertEquals(seen, server.requests.size(), "nothing more reached the server");
       }
-      assertNoThreadLeft();
+      for (RawServer.Received r : server.requests) {
+        assertFalse(
+            r.requestLine().contains("/refused") || r.requestLine().contains("/blocking"),
+            "a refused call reached the server: " + r.requestLine());
+      }
+      assertNoThreadLeft(before);
     }
   }
 
   /** Sends until a call fails (the breakdown is reported just after the loop has died), bounded. */
-  private static TransportException refusedSoon(Transport t, RawServer server) throws Exception {
+  private static TransportException failsSoon(Transport t, RawServer server) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < end) {
       CompletableFuture<Response> f = t.send(Request.get(server.url("/later")));
@@ -122,13 +137,14 @@ class ApacheBreakdownTest {
     assertSame(KILLER, te.getCause());
   }
 
-  private static void assertNoThreadLeft() throws InterruptedException {
+  /** No thread of this test's client (none of those alive before it started) is left. */
+  private static void assertNoThreadLeft(Set<Thread> before) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     List<String> left;
     do {
       left =
           Thread.getAllStackTraces().keySet().stream()
-              .filter(Thread::isAlive)
+              .filter(t -> t.isAlive() && !before.contains(t))
               .map(Thread::getName)
               .filter(n -> n.startsWith("switchboard-apache-io-") || n.contains("breakdown"))
               .toList();
