@@ -862,6 +862,75 @@ class LayeredTransportTest {
     assertTrue(failure(t.send(Request.get(BASE))).getMessage().contains("transport is closed"));
   }
 
+  /**
+   * A broken library refuses what it is handed next as "closed" (HC5's dead reactor: aborting one
+   * exchange gives its pooled connection to the next, whose connect is refused at once): that is
+   * the breakdown too, not a close of the user's.
+   */
+  @Test
+  void anExchangeTheBrokenLibraryRefusesAsClosedFailsWithTheBreakdown() {
+    List<dev.switchboard.spi.ExchangeListener> live =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicReference<java.util.function.Consumer<Throwable>> breakdown = new AtomicReference<>();
+    dev.switchboard.spi.TransportEngine refusing =
+        new dev.switchboard.spi.TransportEngine() {
+          @Override
+          public String name() {
+            return "refusing";
+          }
+
+          @Override
+          public java.util.Set<Capability> capabilities() {
+            return java.util.Set.of();
+          }
+
+          @Override
+          public dev.switchboard.spi.Exchange start(
+              dev.switchboard.spi.ExchangeRequest request,
+              dev.switchboard.spi.ExchangeListener listener) {
+            live.add(listener);
+            return new dev.switchboard.spi.Exchange() {
+              @Override
+              public void request(long n) {}
+
+              @Override
+              public void abort() { // the others, refused at once by the broken library
+                live.remove(listener);
+                for (dev.switchboard.spi.ExchangeListener other : live) {
+                  live.remove(other);
+                  other.onFailure(
+                      dev.switchboard.spi.Fault.CLOSED,
+                      new IllegalStateException("I/O reactor has been shut down"));
+                }
+              }
+            };
+          }
+
+          @Override
+          public void onBreakdown(java.util.function.Consumer<Throwable> b) {
+            breakdown.set(b);
+          }
+
+          @Override
+          public void close() {}
+        };
+    Transport t = Transports.wrap(refusing, TransportConfig.defaults());
+    transport = t;
+    CompletableFuture<Response> a = t.send(Request.get(BASE + "a"));
+    CompletableFuture<Response> b = t.send(Request.get(BASE + "b"));
+    eventually(() -> live.size() == 2);
+    OutOfMemoryError cause = new OutOfMemoryError("simulated");
+    breakdown.get().accept(cause);
+    for (CompletableFuture<Response> f : List.of(a, b)) {
+      TransportException e =
+          assertInstanceOf(TransportException.class, failure(f.orTimeout(10, TimeUnit.SECONDS)));
+      assertTrue(
+          e.getMessage().startsWith("the HTTP library under this transport stopped working"),
+          e.getMessage());
+      assertSame(cause, e.getCause());
+    }
+  }
+
   @Test
   void noCallbackThreadIsLeftWhenCloseReturns() {
     Transport t = transport();
