@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,10 +40,12 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Consumer;
 
 /**
  * The engine over {@link HttpClient}. Notes on what the JDK client does by itself and how it is
@@ -89,9 +92,12 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *       have ended); connections abandoned after garbage then close too, except on 17 updates
  *       without the backport above, where they stay until the JVM exits. A user's client is never
  *       stopped or retired.
+ *   <li>An own client's selector thread that ends while the client is in use (an {@code Error} on
+ *       it) leaves the client unable to finish anything: {@link SelectorWatch} reports that as the
+ *       engine's breakdown, so the api layer fails the calls instead of leaving them waiting.
  * </ul>
  */
-final class JdkEngine implements TransportEngine {
+final class JdkEngine implements TransportEngine, SelectorWatch.Owner {
   static final String NAME = "jdk";
   static final Set<Capability> CAPABILITIES =
       TunnelCredentials.basicAllowed()
@@ -128,6 +134,8 @@ final class JdkEngine implements TransportEngine {
   private final Map<Duration, Own> clients = new LinkedHashMap<>(16, 0.75f, true);
   private volatile boolean closed;
   private int retiredClients; // guarded by clients
+  private volatile Consumer<Throwable> breakdown; // the api layer's
+  private final List<Thread> selectorWatchers = new CopyOnWriteArrayList<>();
 
   /**
    * Origins that have answered an exchange of this engine: their pool may hold a connection, so a
@@ -189,6 +197,25 @@ final class JdkEngine implements TransportEngine {
     return call;
   }
 
+  /** Our own clients' selector threads are watched ({@link SelectorWatch}); a user's, not. */
+  @Override
+  public void onBreakdown(Consumer<Throwable> breakdown) {
+    this.breakdown = breakdown;
+  }
+
+  @Override
+  public boolean closed() {
+    return closed;
+  }
+
+  @Override
+  public void brokeDown(Throwable cause) {
+    Consumer<Throwable> b = breakdown;
+    if (b != null) {
+      b.accept(cause);
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {
@@ -201,6 +228,7 @@ final class JdkEngine implements TransportEngine {
       clients.clear();
     }
     own.forEach(o -> stop(o.client, "shutdownNow"));
+    selectorWatchers.forEach(Thread::interrupt);
     executor.shutdown();
     if (connectTimer != null) {
       connectTimer.shutdownNow();
@@ -215,6 +243,7 @@ final class JdkEngine implements TransportEngine {
     final Duration key;
     final HttpClient client;
     final AtomicInteger abandoned = new AtomicInteger();
+    final AtomicBoolean leaving = new AtomicBoolean(); // retired: its selector may end
     private int starting; // sendAsync calls about to be made or under way
     private boolean retired;
 
@@ -248,6 +277,7 @@ final class JdkEngine implements TransportEngine {
      */
     void retire() {
       boolean stop;
+      leaving.set(true);
       synchronized (this) {
         retired = true;
         stop = starting == 0;
@@ -261,6 +291,7 @@ final class JdkEngine implements TransportEngine {
   /** The own client for a connect timeout, cached by that value; never called over a user's. */
   private Own client(Duration connectTimeout) {
     Own evicted = null;
+    Own created = null;
     Own c;
     synchronized (clients) {
       c = clients.get(connectTimeout);
@@ -278,6 +309,7 @@ final class JdkEngine implements TransportEngine {
           b.proxy(config.proxy().proxySelector());
         }
         c = new Own(connectTimeout, b.build());
+        created = c;
         clients.put(connectTimeout, c);
         if (clients.size() > MAX_CLIENTS) {
           Iterator<Own> eldest = clients.values().iterator();
@@ -289,6 +321,16 @@ final class JdkEngine implements TransportEngine {
     }
     if (evicted != null) {
       evicted.retire(); // lets its exchanges finish
+    }
+    if (created != null) {
+      Thread watcher = SelectorWatch.watch(created.client, created.leaving, this);
+      if (watcher != null) {
+        selectorWatchers.removeIf(t -> !t.isAlive()); // those of clients gone
+        selectorWatchers.add(watcher);
+        if (closed) { // close() ran meanwhile
+          watcher.interrupt();
+        }
+      }
     }
     return c;
   }
