@@ -96,7 +96,6 @@ final class Call {
     if (streaming && failure == null) {
       return;
     }
-    release();
     ExchangeState st = current;
     if (st != null && result.isCancelled()) {
       st.fail(
@@ -113,6 +112,7 @@ final class Call {
               ? te
               : new TransportException("the call was cancelled", original, layer.name, true, t));
     }
+    release(); // last: a call no longer in flight has had its end told (see LayeredTransport.close)
   }
 
   /**

@@ -24,7 +24,10 @@ import java.util.Objects;
  * <p><b>Threads.</b> The events of one call are delivered one at a time, each seeing what the
  * earlier ones did, but on whatever thread the event happened: the caller's, a callback thread, or
  * the library's I/O thread. So a listener must be quick and must never block; events of different
- * calls come concurrently.
+ * calls come concurrently. A call's end ({@link #callEnd}, {@link #callFailed}) is told on the
+ * thread that completes the call, once the future is complete: it may come just after the caller
+ * has its answer (a continuation, or a thread waiting in {@code join}, may run first). {@link
+ * Transport#close()} tells every end still pending before it returns.
  *
  * <p><b>Failures.</b> Nothing a listener throws reaches the call: the exception is logged (at
  * WARNING the first time per transport, at DEBUG after that) and the call goes on as if the

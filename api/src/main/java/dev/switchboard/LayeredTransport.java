@@ -218,6 +218,12 @@ final class LayeredTransport implements Transport {
     }
     layer.closed = true;
     for (Call call : List.copyOf(layer.inFlight)) {
+      if (call.result.isDone()) {
+        // its caller has the answer, but the end may not be told yet (it is told on the thread
+        // that completed the call, after the caller's own continuations): tell it now, so that
+        // listeners may be flushed once close() returns (told once: the other teller finds it told)
+        call.result.whenComplete(call::ended);
+      }
       call.closeNow(layer.closedException(call.original, true));
     }
     try {

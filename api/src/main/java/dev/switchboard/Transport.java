@@ -144,7 +144,9 @@ public interface Transport extends AutoCloseable {
   /**
    * Closes the transport: requests in flight fail with a {@link TransportException}, later sends
    * fail the same way, and the threads and connections it owns are released (a library client or
-   * executor supplied by the caller is left to the caller). Idempotent.
+   * executor supplied by the caller is left to the caller). When it returns, the {@link
+   * EventListener} has been told the end of every call whose caller has its answer, so a tracer or
+   * meter registry may be flushed or closed after it. Idempotent.
    */
   @Override
   void close();

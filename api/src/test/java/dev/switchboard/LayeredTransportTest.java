@@ -931,6 +931,33 @@ class LayeredTransportTest {
     }
   }
 
+  /**
+   * A caller that closes the transport (and then its tracer) as soon as it has the answer: the
+   * call's end, told on the completing thread after the caller's continuation, is told by close()
+   * at the latest.
+   */
+  @Test
+  void closeTellsTheEndOfACallWhoseCallerAlreadyHasTheAnswer() {
+    List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EventListener listener =
+        new EventListener() {
+          @Override
+          public void callEnd(CallEvent call, int status) {
+            told.add("end " + status);
+          }
+        };
+    Transport t = transport(TransportConfig.builder().eventListener(listener).build());
+    CompletableFuture<List<String>> seenAfterClose =
+        t.send(Request.get(BASE))
+            .thenApply( // attached after the transport's own: runs before it
+                r -> {
+                  t.close();
+                  return List.copyOf(told);
+                });
+    assertEquals(List.of("end 200"), seenAfterClose.orTimeout(10, TimeUnit.SECONDS).join());
+    assertEquals(List.of("end 200"), told, "told once");
+  }
+
   @Test
   void noCallbackThreadIsLeftWhenCloseReturns() {
     Transport t = transport();
