@@ -243,9 +243,9 @@ final class JdkEngine implements TransportEngine, SelectorWatch.Owner {
     final Duration key;
     final HttpClient client;
     final AtomicInteger abandoned = new AtomicInteger();
-    final AtomicBoolean leaving = new AtomicBoolean(); // retired: its selector may end
+    // out of the cache: its selector may end (read by its SelectorWatch, which must not hold this)
+    final AtomicBoolean retired = new AtomicBoolean();
     private int starting; // sendAsync calls about to be made or under way
-    private boolean retired;
 
     Own(Duration key, HttpClient client) {
       this.key = key;
@@ -264,7 +264,7 @@ final class JdkEngine implements TransportEngine, SelectorWatch.Owner {
     void exit() {
       boolean stop;
       synchronized (this) {
-        stop = --starting == 0 && retired;
+        stop = --starting == 0 && retired.get();
       }
       if (stop) {
         stop(client, "shutdown");
@@ -277,9 +277,8 @@ final class JdkEngine implements TransportEngine, SelectorWatch.Owner {
      */
     void retire() {
       boolean stop;
-      leaving.set(true);
       synchronized (this) {
-        retired = true;
+        retired.set(true);
         stop = starting == 0;
       }
       if (stop) {
@@ -323,7 +322,7 @@ final class JdkEngine implements TransportEngine, SelectorWatch.Owner {
       evicted.retire(); // lets its exchanges finish
     }
     if (created != null) {
-      Thread watcher = SelectorWatch.watch(created.client, created.leaving, this);
+      Thread watcher = SelectorWatch.watch(created.client, created.retired, this);
       if (watcher != null) {
         selectorWatchers.removeIf(t -> !t.isAlive()); // those of clients gone
         selectorWatchers.add(watcher);
